@@ -1,0 +1,208 @@
+package org.brickd.cli;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import java.io.IOException;
+import java.io.PrintWriter;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.concurrent.Callable;
+import org.brickd.daemon.Config;
+import org.brickd.errors.BrickException;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.ParentCommand;
+
+/**
+ * brickctl: the operator's CLI. Talks to the daemon over its socket when it answers, and
+ * works offline (the same methods, in-process, on this host) when it does not; it says
+ * which on stderr. Exit codes: 0 ok, 1 the operation failed or found problems, 2 usage
+ * or could not run.
+ */
+@Command(name = "brickctl", mixinStandardHelpOptions = true, version = "brickctl 0.1",
+        description = "Inspect and operate brickd's block-device attachments on this host.",
+        subcommands = {Brickctl.Connector.class, Brickctl.Attach.class, Brickctl.Detach.class,
+                Brickctl.Attachments.class, Brickctl.Inventory.class, StaleCommands.Find.class, StaleCommands.Cleanup.class,
+                DomainCommands.class,
+                CommandLine.HelpCommand.class})
+public final class Brickctl {
+
+    static final ObjectMapper JSON = new ObjectMapper();
+
+    @Option(names = "--socket", description = "daemon socket (default: from the config, /run/brickd/brickd.sock)")
+    Path socket;
+
+    @Option(names = "--config", description = "config file (default /etc/brickd/brickd.conf)")
+    Path config = Path.of("/etc/brickd/brickd.conf");
+
+    @Option(names = "--state-dir", description = "ledger directory for offline mode (default: from the config)")
+    Path stateDir;
+
+    @Option(names = "--offline", description = "do not try the daemon; act on this host directly")
+    boolean offline;
+
+    @Option(names = "--json", description = "print JSON instead of tables")
+    boolean json;
+
+    public static void main(String[] args) {
+        CommandLine cl = new CommandLine(new Brickctl());
+        cl.setExecutionExceptionHandler((e, cmd, parsed) -> {
+            if (e instanceof BrickException b) {
+                cmd.getErr().println("brickctl: " + b.getMessage());
+                return 1;
+            }
+            if (e instanceof Calls.RemoteError r) {
+                cmd.getErr().println("brickctl: " + r.getMessage());
+                return 1;
+            }
+            throw e;
+        });
+        System.exit(cl.execute(args));
+    }
+
+    Calls calls() {
+        Config c = Config.load(config, false);
+        if (socket != null) {
+            c = c.with("socket", socket.toString());
+        }
+        if (stateDir != null) {
+            c = c.with("state_dir", stateDir.toString());
+        }
+        return Calls.open(c, offline);
+    }
+
+    JsonNode readJsonFile(Path file, String what) {
+        try {
+            return JSON.readTree(Files.readString(file));
+        } catch (IOException e) {
+            throw new CommandLine.ParameterException(new CommandLine(this), "cannot read " + what + " " + file + ": "
+                    + e.getMessage());
+        }
+    }
+
+    void print(PrintWriter out, JsonNode n) {
+        try {
+            out.println(JSON.writerWithDefaultPrettyPrinter().writeValueAsString(n));
+        } catch (IOException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    @Command(name = "connector", description = "Print the connector properties (initiator IQN, WWPNs, host, multipath).")
+    static final class Connector implements Callable<Integer> {
+        @ParentCommand
+        Brickctl top;
+
+        @Option(names = "--multipath", description = "report multipath as requested")
+        boolean multipath;
+
+        @Override
+        public Integer call() {
+            try (Calls c = top.calls()) {
+                ObjectNode p = JSON.createObjectNode().put("multipath", multipath);
+                top.print(new PrintWriter(System.out, true), c.call("get_connector_properties", p));
+                return 0;
+            }
+        }
+    }
+
+    @Command(name = "attach", description = "Attach a volume from a connection_info JSON file (manual recovery).")
+    static final class Attach implements Callable<Integer> {
+        @ParentCommand
+        Brickctl top;
+
+        @Option(names = "--connection-info", required = true, description = "file with cinder's connection_info")
+        Path file;
+
+        @Option(names = "--instance", description = "instance uuid using the volume")
+        String instance;
+
+        @Option(names = "--multipath", description = "attach through dm-multipath")
+        boolean multipath;
+
+        @Override
+        public Integer call() {
+            try (Calls c = top.calls()) {
+                ObjectNode p = JSON.createObjectNode();
+                p.set("connection_info", top.readJsonFile(file, "connection_info"));
+                if (instance != null) {
+                    p.put("instance_uuid", instance);
+                }
+                p.put("use_multipath", multipath);
+                top.print(new PrintWriter(System.out, true), c.call("connect_volume", p));
+                return 0;
+            }
+        }
+    }
+
+    @Command(name = "detach", description = "Detach a volume given its connection_info JSON file.")
+    static final class Detach implements Callable<Integer> {
+        @ParentCommand
+        Brickctl top;
+
+        @Option(names = "--connection-info", required = true, description = "file with cinder's connection_info")
+        Path file;
+
+        @Option(names = "--force", description = "remove devices even when flushing fails (unwritten data is lost)")
+        boolean force;
+
+        @Option(names = "--ignore-errors", description = "succeed even if something is left; list it")
+        boolean ignoreErrors;
+
+        @Override
+        public Integer call() {
+            try (Calls c = top.calls()) {
+                ObjectNode p = JSON.createObjectNode();
+                p.set("connection_info", top.readJsonFile(file, "connection_info"));
+                p.putNull("device_info");
+                p.put("force", force);
+                p.put("ignore_errors", ignoreErrors);
+                JsonNode r = c.call("disconnect_volume", p);
+                top.print(new PrintWriter(System.out, true), r);
+                return r.path("clean").asBoolean(false) ? 0 : 1;
+            }
+        }
+    }
+
+    @Command(name = "attachments", description = "List what brickd attached (from its ledger).")
+    static final class Attachments implements Callable<Integer> {
+        @ParentCommand
+        Brickctl top;
+
+        @Override
+        public Integer call() {
+            try (Calls c = top.calls()) {
+                JsonNode r = c.call("list_attachments", JSON.createObjectNode());
+                PrintWriter out = new PrintWriter(System.out, true);
+                if (top.json) {
+                    top.print(out, r);
+                } else {
+                    Tables.attachments(out, r.path("attachments"));
+                }
+                return 0;
+            }
+        }
+    }
+
+    @Command(name = "inventory", description = "HBAs, iSCSI sessions, SCSI devices with their owner, attachments.")
+    static final class Inventory implements Callable<Integer> {
+        @ParentCommand
+        Brickctl top;
+
+        @Override
+        public Integer call() {
+            try (Calls c = top.calls()) {
+                JsonNode r = c.call("inventory", JSON.createObjectNode());
+                PrintWriter out = new PrintWriter(System.out, true);
+                if (top.json) {
+                    top.print(out, r);
+                } else {
+                    Tables.inventory(out, r);
+                }
+                return 0;
+            }
+        }
+    }
+}

@@ -1,0 +1,32 @@
+package org.brickd.connector;
+
+import java.util.List;
+import java.util.Optional;
+import org.brickd.types.Wwid;
+
+/**
+ * One transport's connector (iSCSI, Fibre Channel). Every method holds I1-I3: only the
+ * requested LUN is scanned, every device handed out is verified against the expected
+ * identity, and a disconnect reports exactly what it removed and what is left.
+ */
+public interface VolumeConnector<C extends ConnectionInfo> {
+
+    /** multipathd is reachable and multipath attaches can be made. */
+    boolean multipathAvailable();
+
+    Attached connectSingle(C c, Identity identity);
+
+    Attached connectMultipath(C c, Identity identity);
+
+    /**
+     * Removes every device, map and unused transport session of the volume. With
+     * {@code force} the cleanup goes on past errors and fails queued I/O.
+     */
+    Detached disconnect(C c, boolean force, Optional<Wwid> knownWwid);
+
+    /** Rescans every path and the map; returns the new size in bytes. */
+    long extend(C c);
+
+    /** The block devices of the volume present on this host now. */
+    List<String> volumePaths(C c);
+}

@@ -1,0 +1,203 @@
+package org.brickd.connector;
+
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.LinkedHashSet;
+import java.util.Set;
+import org.brickd.connector.Attached.PathDevice;
+import org.brickd.errors.BrickException;
+import org.brickd.errors.HostException;
+import org.brickd.multipath.DmMap;
+import org.brickd.multipath.DmMaps;
+import org.brickd.multipath.ForcedRemoval;
+import org.brickd.multipath.Multipath;
+import org.brickd.scsi.ScsiOps;
+import org.brickd.types.BlockDevice;
+import org.brickd.types.Hctl;
+import org.brickd.types.VolumeId;
+import org.brickd.types.Wwid;
+
+/**
+ * What a connector does to a volume's SCSI devices once its transport has found them (by
+ * session, by FC address): build their dm map, extend them, remove them and the map.
+ * Removal: without force, every map and lone disk is flushed first and a flush failure stops
+ * before anything is removed. With force, queueing is switched off (so no flush can hang
+ * on dead paths), flushes are bounded, errors are collected and the removal goes on; an
+ * open map is removed deferred.
+ */
+public final class VolumeDevices {
+
+    /** What a teardown removed, and the errors met on the way (force goes on past them). */
+    public record Outcome(List<String> removed, List<String> errors) {}
+
+    private final ScsiOps scsi;
+    private final Multipath multipath;
+    private final DmMaps maps;
+    private final Duration removal;
+
+    /** @param multipath null when the host has no multipathd; {@code maps} null when it has no dm maps to read */
+    public VolumeDevices(ScsiOps scsi, Multipath multipath, DmMaps maps, Duration removal) {
+        this.scsi = scsi;
+        this.multipath = multipath;
+        this.maps = maps;
+        this.removal = removal;
+    }
+
+    /**
+     * The dm map over these paths: the WWID goes onto multipathd's list first (hosts run
+     * {@code find_multipaths strict}, so nothing else gets a map), then every path is added.
+     */
+    public DmMap assembleMap(Wwid wwid, List<PathDevice> paths, Duration deadline) {
+        Multipath mp = multipathOrFail();
+        mp.addWwid(wwid);
+        Set<BlockDevice> disks = new LinkedHashSet<>();
+        for (PathDevice pd : paths) {
+            disks.add(pd.disk());
+            mp.addPath(pd.disk());
+        }
+        return mp.awaitMap(wwid, disks, deadline);
+    }
+
+    /**
+     * Rescans the capacity of every present device and resizes their map if they have one;
+     * answers the new size in bytes.
+     */
+    public long extend(VolumeId volume, Collection<Hctl> devices) {
+        long size = -1;
+        Optional<DmMap> map = Optional.empty();
+        for (Hctl h : devices) {
+            Optional<BlockDevice> disk = scsi.devices().blockOf(h);
+            if (disk.isEmpty()) {
+                continue;
+            }
+            scsi.rescan(h);
+            size = Math.max(size, scsi.size(disk.get()));
+            if (map.isEmpty()) {
+                map = mapOf(disk.get());
+            }
+        }
+        if (size < 0) {
+            throw new BrickException(BrickException.Code.NOT_FOUND, "volume " + volume
+                    + " is not attached on this host (no device on any of its paths)");
+        }
+        return map.isPresent() ? multipathOrFail().resize(map.get()) : size;
+    }
+
+    /** Removes the maps on these devices (and the map of {@code knownWwid}), then the devices. */
+    public Outcome remove(VolumeId volume, Collection<Hctl> devices, boolean force, Optional<Wwid> knownWwid) {
+        List<String> removed = new ArrayList<>();
+        List<String> errors = new ArrayList<>();
+        Map<Hctl, BlockDevice> disks = new LinkedHashMap<>();
+        for (Hctl h : devices) {
+            scsi.devices().blockOf(h).ifPresent(d -> disks.put(h, d));
+        }
+        Set<DmMap> volumeMaps = new LinkedHashSet<>();
+        if (maps != null) {
+            disks.values().forEach(d -> maps.mapOf(d).ifPresent(volumeMaps::add));
+            knownWwid.flatMap(maps::byWwid).ifPresent(volumeMaps::add);
+        }
+        if (!force) {
+            flushOrRefuse(volume, volumeMaps, disks);
+        }
+        for (DmMap m : volumeMaps) {
+            removeMap(m, force, removed, errors);
+        }
+        if (force) {
+            for (BlockDevice d : loneDisks(volumeMaps, disks)) {
+                try {
+                    scsi.flush(d, removal);
+                } catch (BrickException e) {
+                    errors.add("flush " + d + ": " + e.getMessage());
+                }
+            }
+        }
+        for (Hctl h : devices) {
+            try {
+                scsi.delete(h, removal);
+                removed.add("device " + h);
+            } catch (BrickException e) {
+                errors.add("delete " + h + ": " + e.getMessage());
+                if (!force) {
+                    break;
+                }
+            }
+        }
+        return new Outcome(removed, errors);
+    }
+
+    /** After a failed attach: the map of {@code wwid} removed and its WWID forgotten; errors join {@code cause}. */
+    public void removeMapQuietly(Wwid wwid, RuntimeException cause) {
+        try {
+            Optional<DmMap> m = maps.byWwid(wwid);
+            if (m.isPresent()) {
+                multipathOrFail().forceRemove(m.get(), removal);
+            }
+            multipathOrFail().forgetWwid(wwid);
+        } catch (RuntimeException e) {
+            cause.addSuppressed(e);
+        }
+    }
+
+    /** The map of {@code wwid}, if the host has one now. */
+    public Optional<DmMap> mapOf(Wwid wwid) {
+        return maps == null ? Optional.empty() : maps.byWwid(wwid);
+    }
+
+    /** The map on {@code disk}, if any. */
+    public Optional<DmMap> mapOf(BlockDevice disk) {
+        return maps == null ? Optional.empty() : maps.mapOf(disk);
+    }
+
+    private static List<BlockDevice> loneDisks(Set<DmMap> volumeMaps, Map<Hctl, BlockDevice> disks) {
+        return disks.values().stream().filter(d -> volumeMaps.stream().noneMatch(m -> m.slaves().contains(d))).toList();
+    }
+
+    private void flushOrRefuse(VolumeId volume, Set<DmMap> volumeMaps, Map<Hctl, BlockDevice> disks) {
+        List<BlockDevice> toFlush = new ArrayList<>();
+        volumeMaps.forEach(m -> toFlush.add(m.device()));
+        toFlush.addAll(loneDisks(volumeMaps, disks));
+        for (BlockDevice d : toFlush) {
+            try {
+                scsi.flush(d, removal);
+            } catch (BrickException e) {
+                throw new HostException("volume " + volume + ": flushing " + d + " failed: " + e.getMessage()
+                        + "; nothing was removed. Retry, or disconnect with force (unwritten data is then lost).", e);
+            }
+        }
+    }
+
+    private void removeMap(DmMap m, boolean force, List<String> removed, List<String> errors) {
+        try {
+            if (force) {
+                ForcedRemoval r = multipathOrFail().forceRemove(m, removal);
+                errors.addAll(r.errors());
+                removed.add("map " + m.name() + (r.outcome() == ForcedRemoval.Outcome.DEFERRED
+                        ? " (deferred: still open, removed on last close)" : ""));
+            } else {
+                multipathOrFail().flush(m);
+                removed.add("map " + m.name());
+            }
+            m.wwid().ifPresent(multipath::forgetWwid);
+        } catch (BrickException e) {
+            if (!force) {
+                throw e;
+            }
+            errors.add("map " + m.name() + ": " + e.getMessage());
+        }
+    }
+
+    /** multipathd, or an UNAVAILABLE error when a map is in the way and the host has none. */
+    public Multipath multipathOrFail() {
+        if (multipath == null) {
+            throw new BrickException(BrickException.Code.UNAVAILABLE, "a multipath map is in the way but multipathd is"
+                    + " not reachable on this host");
+        }
+        return multipath;
+    }
+}

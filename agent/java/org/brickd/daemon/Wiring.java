@@ -1,0 +1,139 @@
+package org.brickd.daemon;
+
+import java.nio.file.Path;
+import org.brickd.connector.KeyedLocks;
+import org.brickd.connector.PathIdentity;
+import org.brickd.connector.VolumeDevices;
+import org.brickd.fc.FcConnector;
+import org.brickd.fc.FcHosts;
+import org.brickd.fc.FcRemotePorts;
+import java.nio.file.Files;
+import org.brickd.host.CliMpathcmd;
+import org.brickd.host.DevFs;
+import org.brickd.host.DevMapper;
+import org.brickd.host.JnaDevMapper;
+import org.brickd.host.JnaMpathcmd;
+import org.brickd.host.Mpathcmd;
+import org.brickd.multipath.DmMaps;
+import org.brickd.multipath.Multipath;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import org.brickd.host.JnaNative;
+import org.brickd.host.Native;
+import org.brickd.host.ProcessCommands;
+import org.brickd.host.Sysfs;
+import org.brickd.host.Uevents;
+import org.brickd.iscsi.IscsiAdm;
+import org.brickd.iscsi.IscsiConnector;
+import org.brickd.iscsi.IscsiSessions;
+import org.brickd.ledger.Ledger;
+import org.brickd.scsi.ScsiDevices;
+import org.brickd.scsi.ScsiOps;
+import org.brickd.scsi.WwidProbe;
+import org.brickd.rpc.ConnectionInfoJson;
+import org.brickd.service.Recovery;
+import org.brickd.service.VolumeService;
+import org.brickd.stale.Fencer;
+import org.brickd.stale.HostScanner;
+import org.brickd.stale.StaleCleaner;
+import org.brickd.stale.StaleClassifier;
+import org.brickd.stale.StaleService;
+
+/**
+ * The composition root: the real host (rooted at "/") and the services over it, built
+ * from the config. The daemon builds one; brickctl's offline mode builds the same.
+ */
+public final class Wiring implements AutoCloseable {
+
+    private static final Logger log = LoggerFactory.getLogger(Wiring.class);
+
+    public final Config config;
+    public final Sysfs sysfs;
+    public final DevFs dev;
+    public final Native nat;
+    public final ProcessCommands commands;
+    public final Uevents uevents;
+    public final Ledger ledger;
+    public final IscsiSessions sessions;
+    public final ScsiDevices scsiDevices;
+    public final VolumeService volumes;
+    /** multipathd access, or null when the host has no multipath-tools. */
+    public final Multipath multipath;
+    public final StaleService stale;
+    private volatile java.util.List<Recovery.Resolution> recovered = java.util.List.of();
+
+    public Wiring(Config config, Path root) {
+        this.config = config;
+        this.sysfs = new Sysfs(root);
+        this.dev = new DevFs(root);
+        this.nat = new JnaNative();
+        this.commands = new ProcessCommands();
+        this.ledger = Ledger.open(config.path("state_dir"));
+        this.uevents = Uevents.open(nat, java.time.Duration.ofMillis(250));
+        this.sessions = new IscsiSessions(sysfs);
+        this.scsiDevices = new ScsiDevices(sysfs);
+        WwidProbe probe = new WwidProbe(dev, nat, config.duration("command_timeout"));
+        ScsiOps scsi = new ScsiOps(sysfs, dev, nat, uevents);
+        this.multipath = multipath(config);
+        IscsiConnector iscsi = new IscsiConnector(new IscsiAdm(commands, config.duration("command_timeout")), sessions,
+                scsi, probe, dev, uevents, new KeyedLocks(config.duration("lock_timeout")),
+                new IscsiConnector.Settings(config.duration("login_timeout"), config.duration("device_timeout"),
+                        config.duration("link_timeout"), config.duration("removal_timeout")),
+                multipath, new DmMaps(sysfs));
+        FcConnector fc = new FcConnector(new FcHosts(sysfs), new FcRemotePorts(sysfs), scsi,
+                new PathIdentity(probe, dev, uevents, config.duration("link_timeout")),
+                new VolumeDevices(scsi, multipath, new DmMaps(sysfs), config.duration("removal_timeout")), multipath,
+                new FcConnector.Settings(config.duration("device_timeout"), config.duration("link_timeout"),
+                        config.duration("removal_timeout")));
+        KeyedLocks volumeLocks = new KeyedLocks(config.duration("lock_timeout"));
+        DmMaps dmMaps = new DmMaps(sysfs);
+        Fencer fencer = new Fencer(scsiDevices, probe, scsi, multipath, dmMaps, ledger, config.duration("removal_timeout"));
+        this.volumes = new VolumeService(ledger, iscsi, java.util.Optional.of(fc), probe, volumeLocks,
+                java.util.Optional.of(new VolumeService.Fencing(fencer, ConnectionInfoJson::parseRecorded)));
+        this.stale = new StaleService(new HostScanner(sysfs, scsiDevices, probe, dmMaps, ledger),
+                new StaleCleaner(scsi, multipath, dmMaps, ledger, fencer, volumeLocks, config.duration("removal_timeout")),
+                new StaleClassifier.Policy(config.bool("stale_remove_unowned"), config.names("stale_exclude")),
+                volumes::inFlight);
+    }
+
+    /** Resolves what a crash left unfinished (I6); the daemon runs it before accepting calls. */
+    public java.util.List<Recovery.Resolution> recover() {
+        recovered = java.util.List.copyOf(new Recovery(ledger, volumes, ConnectionInfoJson::parseRecorded).run());
+        return recovered;
+    }
+
+    /** What {@link #recover} did at start. */
+    public java.util.List<Recovery.Resolution> recovered() {
+        return recovered;
+    }
+
+    /** libmpathcmd through JNA; the multipathd CLI when the library cannot be loaded; none without multipath-tools. */
+    private Multipath multipath(Config config) {
+        Mpathcmd mpathd;
+        try {
+            mpathd = new JnaMpathcmd();
+        } catch (RuntimeException | LinkageError e) {
+            if (!Files.isExecutable(Path.of("/sbin/multipathd")) && !Files.isExecutable(Path.of("/usr/sbin/multipathd"))) {
+                log.info("no multipath-tools on this host: multipath attaches are unavailable");
+                return null;
+            }
+            log.warn("libmpathcmd unavailable ({}); talking to multipathd through its CLI", e.getMessage());
+            mpathd = new CliMpathcmd(commands);
+        }
+        DevMapper dmLib;
+        try {
+            dmLib = new JnaDevMapper();
+        } catch (RuntimeException | LinkageError e) {
+            log.info("libdevmapper unavailable ({}): multipath attaches are unavailable", e.getMessage());
+            return null;
+        }
+        return new Multipath(mpathd, commands, dmLib, sysfs, dev, uevents, new Multipath.Settings(
+                config.duration("command_timeout"), config.duration("link_timeout"), java.time.Duration.ofSeconds(3)));
+    }
+
+    @Override
+    public void close() {
+        uevents.close();
+        ledger.close();
+    }
+}

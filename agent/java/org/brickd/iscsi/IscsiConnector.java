@@ -1,0 +1,270 @@
+package org.brickd.iscsi;
+
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Optional;
+import java.util.Set;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import org.brickd.connector.Attached;
+import org.brickd.connector.Attached.PathDevice;
+import org.brickd.connector.Detached;
+import org.brickd.connector.VolumeDevices;
+import org.brickd.connector.PathIdentity;
+import org.brickd.connector.Identity;
+import org.brickd.connector.IscsiConnection;
+import org.brickd.connector.VolumeConnector;
+import org.brickd.connector.IscsiConnection.IscsiPath;
+import org.brickd.connector.KeyedLocks;
+import org.brickd.errors.BrickException;
+import org.brickd.errors.HostException;
+import org.brickd.errors.WwidMismatchException;
+import org.brickd.host.DevFs;
+import org.brickd.host.Uevents;
+import org.brickd.multipath.DmMap;
+import org.brickd.multipath.DmMaps;
+import org.brickd.multipath.Multipath;
+import org.brickd.scsi.ScsiOps;
+import org.brickd.scsi.WwidProbe;
+import org.brickd.types.Hctl;
+import org.brickd.types.Wwid;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * iSCSI attach, detach and extend, single path and dm-multipath. Each path is brought up
+ * by {@link PathBringUp}; the LUN's WWID is read live from every path and checked (I1)
+ * before a stable by-id path is handed out. On any failure what this call created is
+ * removed again.
+ */
+public final class IscsiConnector implements VolumeConnector<IscsiConnection> {
+
+    private static final Logger log = LoggerFactory.getLogger(IscsiConnector.class);
+
+    /** Deadlines; each bounds one wait, none is a sleep. */
+    public record Settings(Duration login, Duration device, Duration link, Duration removal) {
+        public static Settings defaults() {
+            return new Settings(Duration.ofSeconds(20), Duration.ofSeconds(20), Duration.ofSeconds(10), Duration.ofSeconds(20));
+        }
+    }
+
+    private static final ExecutorService PATH_WORKERS = Executors.newCachedThreadPool(r -> {
+        Thread t = new Thread(r, "iscsi-path");
+        t.setDaemon(true);
+        return t;
+    });
+
+    private final IscsiSessions sessions;
+    private final ScsiOps scsi;
+    private final Settings settings;
+    private final PathBringUp paths;
+    private final Multipath multipath;
+    private final PathIdentity identity;
+    private final VolumeDevices volumeDevices;
+
+    /** Single path only (no multipathd on this host). */
+    public IscsiConnector(IscsiAdm adm, IscsiSessions sessions, ScsiOps scsi, WwidProbe probe, DevFs dev,
+            Uevents uevents, KeyedLocks targetLocks, Settings settings) {
+        this(adm, sessions, scsi, probe, dev, uevents, targetLocks, settings, null, null);
+    }
+
+    /** @param multipath multipathd access, or null when the host has none; {@code maps} reads dm maps from sysfs */
+    public IscsiConnector(IscsiAdm adm, IscsiSessions sessions, ScsiOps scsi, WwidProbe probe, DevFs dev,
+            Uevents uevents, KeyedLocks targetLocks, Settings settings, Multipath multipath, DmMaps maps) {
+        this.sessions = sessions;
+        this.scsi = scsi;
+        this.settings = settings;
+        this.paths = new PathBringUp(adm, sessions, scsi, uevents, targetLocks, settings);
+        this.multipath = multipath;
+        this.identity = new PathIdentity(probe, dev, uevents, settings.link());
+        this.volumeDevices = new VolumeDevices(scsi, multipath,
+                maps != null ? maps : multipath != null ? multipath.maps() : null, settings.removal());
+    }
+
+    @Override
+    public boolean multipathAvailable() {
+        return multipath != null;
+    }
+
+    /**
+     * Single-path attach: tries the paths in order and hands out the first that comes up
+     * and passes I1. A path that fails is cleaned up and the next is tried; an identity
+     * mismatch stops at once (another path would show the same LUN).
+     */
+    @Override
+    public Attached connectSingle(IscsiConnection c, Identity identity) {
+        List<String> failures = new ArrayList<>();
+        for (IscsiPath p : c.paths()) {
+            PathBringUp.Progress done = new PathBringUp.Progress(p);
+            PathDevice pd;
+            try {
+                pd = paths.bringUp(c, p, done);
+            } catch (BrickException e) {
+                log.warn("volume {}: path {} failed: {}", c.volumeId(), p, e.getMessage());
+                failures.add(p + ": " + e.getMessage());
+                continue;
+            }
+            try {
+                Wwid wwid = this.identity.verify(c.volumeId(), List.of(pd), c.expectedWwid(), identity);
+                String stable = this.identity.diskLink(wwid, pd.disk());
+                log.info("volume {}: attached {} ({}) via {} as {}", c.volumeId(), pd.disk(), pd.hctl(), p, stable);
+                return new Attached(stable, wwid, Optional.empty(), List.of(pd), failures);
+            } catch (RuntimeException e) {
+                paths.undo(c, done, e);
+                if (e instanceof WwidMismatchException) {
+                    throw e;
+                }
+                failures.add(p + ": " + e.getMessage());
+            }
+        }
+        throw new HostException("volume " + c.volumeId() + ": no path could be attached: " + String.join("; ", failures)
+                + ". Nothing was left on the host.");
+    }
+
+    /**
+     * Multipath attach: every path is brought up in parallel, each within its own deadlines,
+     * so a dead portal costs at most its login deadline. I1 over every path that came up,
+     * then multipathd builds the map (the WWID is added to its list first: the host runs
+     * {@code find_multipaths strict}). A path that failed is reported; the attach succeeds
+     * degraded while at least one path works.
+     */
+    @Override
+    public Attached connectMultipath(IscsiConnection c, Identity identity) {
+        if (multipath == null) {
+            throw new BrickException(BrickException.Code.UNAVAILABLE, "volume " + c.volumeId()
+                    + ": multipath requested but multipathd is not reachable on this host");
+        }
+        List<PathBringUp.Progress> progress = new ArrayList<>();
+        List<CompletableFuture<PathDevice>> futures = new ArrayList<>();
+        for (IscsiPath p : c.paths()) {
+            PathBringUp.Progress done = new PathBringUp.Progress(p);
+            progress.add(done);
+            futures.add(CompletableFuture.supplyAsync(() -> paths.bringUp(c, p, done), PATH_WORKERS));
+        }
+        List<PathDevice> up = new ArrayList<>();
+        List<String> failed = new ArrayList<>();
+        for (int i = 0; i < futures.size(); i++) {
+            try {
+                up.add(futures.get(i).join());
+            } catch (CompletionException e) {
+                String why = e.getCause() != null ? e.getCause().getMessage() : e.getMessage();
+                log.warn("volume {}: path {} failed: {}", c.volumeId(), c.paths().get(i), why);
+                failed.add(c.paths().get(i) + ": " + why);
+            }
+        }
+        if (up.isEmpty()) {
+            throw new HostException("volume " + c.volumeId() + ": no path could be attached: " + String.join("; ", failed)
+                    + ". Nothing was left on the host.");
+        }
+        Wwid wwid = null;
+        try {
+            wwid = this.identity.verify(c.volumeId(), up, c.expectedWwid(), identity);
+            DmMap map = volumeDevices.assembleMap(wwid, up, settings.device());
+            String stable = this.identity.mapLink(wwid, map.device());
+            if (!failed.isEmpty()) {
+                log.warn("volume {}: attached DEGRADED as {} with {} of {} paths; failed: {}", c.volumeId(), stable,
+                        up.size(), c.paths().size(), failed);
+            } else {
+                log.info("volume {}: attached {} with {} paths as {}", c.volumeId(), map, up.size(), stable);
+            }
+            return new Attached(stable, wwid, Optional.of(map.device()), up, failed);
+        } catch (RuntimeException e) {
+            if (wwid != null) {
+                volumeDevices.removeMapQuietly(wwid, e);
+            }
+            for (PathBringUp.Progress done : progress) {
+                paths.undo(c, done, e);
+            }
+            throw e;
+        }
+    }
+
+    /** As {@link #disconnect(IscsiConnection, boolean, Optional)} without a known WWID. */
+    public Detached disconnect(IscsiConnection c, boolean force) {
+        return disconnect(c, force, Optional.empty());
+    }
+
+    /**
+     * Detaches every map and device of the volume on every path, then logs out of sessions
+     * that carry no other LUN. Without force, a flush failure stops before anything is
+     * removed. With force, queueing is switched off first (so a flush cannot hang on dead
+     * paths), flushes are bounded, errors are collected, and the removal goes on; an open
+     * map is removed deferred.
+     *
+     * @param knownWwid the volume's WWID from the ledger: finds its map even when no path is left
+     */
+    @Override
+    public Detached disconnect(IscsiConnection c, boolean force, Optional<Wwid> knownWwid) {
+        Set<Hctl> devices = new LinkedHashSet<>();
+        Set<IscsiPath> targets = new LinkedHashSet<>();
+        for (IscsiPath p : c.paths()) {
+            targets.add(p); // also without a session: its node record may be left (a crash after logout)
+            Optional<IscsiSession> s = sessions.find(p.portal(), p.target());
+            if (s.isEmpty()) {
+                continue;
+            }
+            Hctl h = paths.hctlFor(s.get(), p);
+            if (scsi.present(h)) {
+                devices.add(h);
+            }
+        }
+        VolumeDevices.Outcome done = volumeDevices.remove(c.volumeId(), devices, force, knownWwid);
+        List<String> removed = new ArrayList<>(done.removed());
+        List<String> errors = new ArrayList<>(done.errors());
+        for (IscsiPath p : targets) {
+            try (KeyedLocks.Held t = paths.lockTarget(p)) {
+                paths.cleanUpTarget(p).ifPresent(removed::add);
+            } catch (BrickException e) {
+                errors.add("logout " + p.portal() + " " + p.target() + ": " + e.getMessage());
+            }
+        }
+        List<String> leftovers = leftovers(c, knownWwid);
+        // already gone: none of the volume's devices was there and nothing had to be undone; a session that
+        // another volume's LUN still uses does not make this volume present
+        return new Detached(removed, leftovers, errors, devices.isEmpty() && removed.isEmpty() && errors.isEmpty());
+    }
+
+    /** What of the volume is still on the host: its devices on any session, its map. */
+    public List<String> leftovers(IscsiConnection c) {
+        return leftovers(c, Optional.empty());
+    }
+
+    private List<String> leftovers(IscsiConnection c, Optional<Wwid> knownWwid) {
+        List<String> out = new ArrayList<>();
+        for (IscsiPath p : c.paths()) {
+            sessions.find(p.portal(), p.target()).ifPresent(s -> {
+                Hctl h = paths.hctlFor(s, p);
+                if (scsi.present(h)) {
+                    out.add("device " + h + scsi.devices().blockOf(h).map(b -> " (" + b + ")").orElse(""));
+                }
+            });
+        }
+        knownWwid.flatMap(volumeDevices::mapOf).ifPresent(m -> out.add("map " + m));
+        return out;
+    }
+
+    /** Rescans every path of the volume, resizes its map if it has one, and answers the new size in bytes. */
+    @Override
+    public long extend(IscsiConnection c) {
+        List<Hctl> devices = new ArrayList<>();
+        for (IscsiPath p : c.paths()) {
+            sessions.find(p.portal(), p.target()).ifPresent(s -> devices.add(paths.hctlFor(s, p)));
+        }
+        return volumeDevices.extend(c.volumeId(), devices);
+    }
+
+    /** The device paths of the volume that exist now, without logging in. */
+    @Override
+    public List<String> volumePaths(IscsiConnection c) {
+        List<String> out = new ArrayList<>();
+        for (IscsiPath p : c.paths()) {
+            sessions.find(p.portal(), p.target()).ifPresent(s -> scsi.devices().blockOf(paths.hctlFor(s, p)).ifPresent(d ->
+                    out.add(d.devPath())));
+        }
+        return out;
+    }
+}

@@ -1,0 +1,192 @@
+package org.brickd.iscsi;
+
+import java.util.Optional;
+import org.brickd.connector.Attached.PathDevice;
+import org.brickd.connector.IscsiConnection;
+import org.brickd.connector.IscsiConnection.IscsiPath;
+import org.brickd.connector.KeyedLocks;
+import org.brickd.errors.HostException;
+import org.brickd.host.Uevents;
+import org.brickd.scsi.ScsiOps;
+import org.brickd.types.BlockDevice;
+import org.brickd.types.Hctl;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * One path of a volume, brought up and, on failure, taken down again: node record with
+ * manual scan (I2), login only without a session, a scan of exactly the path's LUN, the
+ * disk awaited on uevents. Everything runs under the target's lock, the undo included,
+ * so another attach never picks up a session that is being logged out.
+ */
+final class PathBringUp {
+
+    private static final Logger log = LoggerFactory.getLogger(PathBringUp.class);
+
+    private final IscsiAdm adm;
+    private final IscsiSessions sessions;
+    private final ScsiOps scsi;
+    private final Uevents uevents;
+    private final KeyedLocks targetLocks;
+    private final IscsiConnector.Settings settings;
+
+    PathBringUp(IscsiAdm adm, IscsiSessions sessions, ScsiOps scsi, Uevents uevents, KeyedLocks targetLocks,
+            IscsiConnector.Settings settings) {
+        this.adm = adm;
+        this.sessions = sessions;
+        this.scsi = scsi;
+        this.uevents = uevents;
+        this.targetLocks = targetLocks;
+        this.settings = settings;
+    }
+
+    /** What a bring-up changed, so that exactly that can be undone. */
+    static final class Progress {
+        final IscsiPath path;
+        boolean touchedNode;
+        Hctl scanned;
+
+        Progress(IscsiPath path) {
+            this.path = path;
+        }
+    }
+
+    /** Brings the path's disk up; on failure undoes its own changes and rethrows. */
+    PathDevice bringUp(IscsiConnection c, IscsiPath p, Progress done) {
+        try (KeyedLocks.Held target = targetLocks.lock(targetKey(p))) {
+            try {
+                return bringUpLocked(c, p, done);
+            } catch (RuntimeException e) {
+                undoLocked(c, done, e);
+                throw e;
+            }
+        }
+    }
+
+    private PathDevice bringUpLocked(IscsiConnection c, IscsiPath p, Progress done) {
+        Optional<IscsiSession> existing = sessions.find(p.portal(), p.target());
+        IscsiSession session;
+        if (existing.isPresent()) {
+            session = existing.get();
+        } else {
+            done.touchedNode = true;
+            prepareNode(p, c.chap());
+            adm.login(p.portal(), p.target(), settings.login());
+            session = awaitSession(p);
+        }
+        Hctl hctl = hctlFor(session, p);
+        if (!scsi.present(hctl)) {
+            done.scanned = hctl;
+            if (!scsi.scan(hctl)) {
+                throw new HostException("LUN " + p.lun() + " is not presented to this initiator by " + p.target()
+                        + " at " + p.portal() + " (a scan of " + hctl + " found nothing)");
+            }
+        }
+        if (scsi.noDevice(hctl)) {
+            // LIO answers an unmapped LUN 0 with a "no device" LUN (type 0x1f) that never gets a disk
+            throw new HostException("LUN " + p.lun() + " is not mapped to this initiator by " + p.target() + " at "
+                    + p.portal() + " (" + hctl + " answers as peripheral type 0x1f, no device)");
+        }
+        BlockDevice disk = scsi.awaitDisk(hctl, settings.device());
+        return new PathDevice(hctl, disk, p.toString());
+    }
+
+    /** Undoes a bring-up that succeeded but whose attach failed later (I1, no map...). */
+    void undo(IscsiConnection c, Progress done, RuntimeException cause) {
+        try (KeyedLocks.Held target = targetLocks.lock(targetKey(done.path))) {
+            undoLocked(c, done, cause);
+        }
+    }
+
+    private void undoLocked(IscsiConnection c, Progress done, RuntimeException cause) {
+        IscsiPath p = done.path;
+        try {
+            if (done.scanned != null) {
+                scsi.delete(done.scanned, settings.removal());
+            }
+            if (done.touchedNode && !logoutIfUnused(p) && sessions.find(p.portal(), p.target()).isEmpty()) {
+                adm.nodeDelete(p.portal(), p.target());
+            }
+        } catch (RuntimeException e) {
+            cause.addSuppressed(e);
+            log.error("volume {}: cleanup after failed attach via {} failed: {}", c.volumeId(), p, e.getMessage());
+        }
+    }
+
+    private void prepareNode(IscsiPath p, Optional<Chap> chap) {
+        if (!adm.nodeExists(p.portal(), p.target())) {
+            adm.nodeNew(p.portal(), p.target());
+        }
+        adm.nodeUpdate(p.portal(), p.target(), "node.session.scan", "manual");
+        // brickd logs in itself (and again after a restart, from its ledger); no boot-time logins
+        adm.nodeUpdate(p.portal(), p.target(), "node.startup", "manual");
+        // one login attempt bounded by the deadline: iscsid must not keep retrying a dead portal
+        adm.nodeUpdate(p.portal(), p.target(), "node.session.initial_login_retry_max", "1");
+        adm.nodeUpdate(p.portal(), p.target(), "node.conn[0].timeo.login_timeout",
+                Long.toString(Math.max(1, settings.login().toSeconds() / 2)));
+        if (chap.isPresent()) {
+            Chap a = chap.get();
+            adm.nodeUpdate(p.portal(), p.target(), "node.session.auth.authmethod", "CHAP");
+            adm.nodeUpdate(p.portal(), p.target(), "node.session.auth.username", a.username());
+            adm.nodeUpdateSecret(p.portal(), p.target(), "node.session.auth.password", a.password());
+            if (a.mutual()) {
+                adm.nodeUpdate(p.portal(), p.target(), "node.session.auth.username_in", a.usernameIn().orElseThrow());
+                adm.nodeUpdateSecret(p.portal(), p.target(), "node.session.auth.password_in", a.passwordIn().orElseThrow());
+            }
+        } else {
+            adm.nodeUpdate(p.portal(), p.target(), "node.session.auth.authmethod", "None");
+        }
+    }
+
+    private IscsiSession awaitSession(IscsiPath p) {
+        IscsiSession[] s = new IscsiSession[1];
+        uevents.await("the iSCSI session to " + p.target() + " at " + p.portal(), () -> {
+            s[0] = sessions.find(p.portal(), p.target()).orElse(null);
+            return s[0] != null;
+        }, settings.login());
+        return s[0];
+    }
+
+    Hctl hctlFor(IscsiSession s, IscsiPath p) {
+        int[] ct = sessions.channelTarget(s).orElse(new int[] {0, 0});
+        return new Hctl(s.host(), ct[0], ct[1], p.lun().kernelLun());
+    }
+
+    /** Logs out and deletes the node record when the session carries no LUN any more. Caller holds the target lock. */
+    boolean logoutIfUnused(IscsiPath p) {
+        Optional<IscsiSession> s = sessions.find(p.portal(), p.target());
+        if (s.isEmpty()) {
+            return false;
+        }
+        if (!sessions.devices(s.get()).isEmpty()) {
+            return false;
+        }
+        adm.logout(p.portal(), p.target());
+        adm.nodeDelete(p.portal(), p.target());
+        return true;
+    }
+
+    /**
+     * After a detach: logs out of the path's session if it carries no LUN any more and deletes
+     * its node record; with no session, deletes a node record left behind (a crash between
+     * logout and delete, or an earlier tool). Answers what it removed. Caller holds the target lock.
+     */
+    Optional<String> cleanUpTarget(IscsiPath p) {
+        if (logoutIfUnused(p)) {
+            return Optional.of("session " + p.portal() + " " + p.target());
+        }
+        if (sessions.find(p.portal(), p.target()).isEmpty() && adm.nodeExists(p.portal(), p.target())) {
+            adm.nodeDelete(p.portal(), p.target());
+            return Optional.of("node record " + p.portal() + " " + p.target());
+        }
+        return Optional.empty();
+    }
+
+    KeyedLocks.Held lockTarget(IscsiPath p) {
+        return targetLocks.lock(targetKey(p));
+    }
+
+    static String targetKey(IscsiPath p) {
+        return "iscsi-target " + p.portal() + " " + p.target();
+    }
+}

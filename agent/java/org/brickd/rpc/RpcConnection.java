@@ -1,0 +1,183 @@
+package org.brickd.rpc;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.nio.channels.ClosedChannelException;
+import java.nio.channels.SocketChannel;
+import java.util.concurrent.RejectedExecutionException;
+import java.util.concurrent.ThreadPoolExecutor;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.IntConsumer;
+import org.brickd.errors.InvalidInputException;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * One accepted client. A reader thread turns frames into calls on the shared pool, so one
+ * connection may have many calls in flight; their responses go out whole, in completion order,
+ * under one write lock. The connection closes when the peer is done sending and its last call
+ * has answered, or at once on a protocol violation or server stop.
+ */
+final class RpcConnection {
+
+    private static final Logger LOG = LoggerFactory.getLogger(RpcConnection.class);
+
+    private final SocketChannel channel;
+    private final Caller caller;
+    private final Dispatcher dispatcher;
+    private final ThreadPoolExecutor pool;
+    private final int maxFrame;
+    private final IntConsumer onBufferGrow;
+    private final Runnable onClosed;
+    private final Object writeLock = new Object();
+    private final AtomicInteger inFlight = new AtomicInteger();
+    private final AtomicBoolean closed = new AtomicBoolean();
+    private volatile boolean readerDone;
+    private final Thread reader;
+
+    RpcConnection(SocketChannel channel, Caller caller, Dispatcher dispatcher, ThreadPoolExecutor pool,
+            int maxFrame, IntConsumer onBufferGrow, Runnable onClosed, String threadName) {
+        this.channel = channel;
+        this.caller = caller;
+        this.dispatcher = dispatcher;
+        this.pool = pool;
+        this.maxFrame = maxFrame;
+        this.onBufferGrow = onBufferGrow;
+        this.onClosed = onClosed;
+        this.reader = new Thread(this::readLoop, threadName);
+        this.reader.setDaemon(true);
+    }
+
+    void start() {
+        reader.start();
+    }
+
+    Caller caller() {
+        return caller;
+    }
+
+    /** Stops taking requests; calls in flight still answer. */
+    void stopReading() {
+        try {
+            channel.shutdownInput();
+        } catch (IOException e) {
+            LOG.debug("shutdownInput on connection of {}: {}", caller.user(), e.toString());
+        }
+    }
+
+    void close() {
+        if (!closed.compareAndSet(false, true)) {
+            return;
+        }
+        try {
+            channel.close();
+        } catch (IOException e) {
+            LOG.debug("closing connection of {}: {}", caller.user(), e.toString());
+        }
+        onClosed.run();
+    }
+
+    void join(long millis) throws InterruptedException {
+        reader.join(millis);
+    }
+
+    private void readLoop() {
+        FrameReader frames = new FrameReader(channel, maxFrame, onBufferGrow);
+        try {
+            int length;
+            while ((length = frames.next()) >= 0) {
+                handle(frames.frame(), length);
+            }
+        } catch (FrameReader.FrameTooLongException e) {
+            send(dispatcher.frameTooLong(caller, maxFrame));
+            LOG.warn("closed connection of user {}: {}", InvalidInputException.show(caller.user()), e.getMessage());
+            close();
+        } catch (ClosedChannelException e) {
+            // closed by us (stop, or a failed write)
+        } catch (IOException e) {
+            if (!closed.get()) {
+                LOG.debug("read from {} failed: {}", caller.user(), e.toString());
+            }
+        } finally {
+            readerDone = true;
+            closeIfIdle();
+        }
+    }
+
+    private void handle(byte[] frame, int length) {
+        Dispatcher.Step step = dispatcher.prepare(frame, length, caller);
+        if (step instanceof Dispatcher.Reply reply) {
+            if (reply.response() != null) {
+                send(reply.response());
+            }
+        } else if (step instanceof Dispatcher.Call call) {
+            inFlight.incrementAndGet();
+            try {
+                pool.execute(() -> run(call));
+            } catch (RejectedExecutionException e) {
+                callDone();
+                String detail = pool.getActiveCount() + " calls running, " + pool.getQueue().size() + " queued";
+                JsonNode response = dispatcher.rejected(call, caller, pool.isShutdown(), detail);
+                if (response != null) {
+                    send(response);
+                }
+            }
+        }
+    }
+
+    private void run(Dispatcher.Call call) {
+        try {
+            JsonNode response = dispatcher.execute(call, caller);
+            if (response != null) {
+                send(response);
+            }
+        } finally {
+            callDone();
+        }
+    }
+
+    private void callDone() {
+        if (inFlight.decrementAndGet() == 0) {
+            closeIfIdle();
+        }
+    }
+
+    private void closeIfIdle() {
+        if (readerDone && inFlight.get() == 0) {
+            close();
+        }
+    }
+
+    private byte[] serialiseFailure(JsonNode id, IOException e) {
+        try {
+            return dispatcher.mapper().writeValueAsBytes(RpcErrors.response(id, RpcErrors.of(e)));
+        } catch (IOException again) {
+            throw new java.io.UncheckedIOException(again);
+        }
+    }
+
+    private void send(JsonNode response) {
+        byte[] body;
+        try {
+            body = dispatcher.mapper().writeValueAsBytes(response);
+        } catch (IOException e) {
+            LOG.error("cannot serialise a response for {}", caller.user(), e);
+            body = serialiseFailure(response.get("id"), e);
+        }
+        ByteBuffer out = ByteBuffer.allocate(body.length + 1).put(body).put((byte) '\n').flip();
+        synchronized (writeLock) {
+            try {
+                while (out.hasRemaining()) {
+                    channel.write(out);
+                }
+            } catch (IOException e) {
+                if (!closed.get()) {
+                    LOG.debug("write to {} failed, closing: {}", caller.user(), e.toString());
+                }
+                close();
+            }
+        }
+    }
+}

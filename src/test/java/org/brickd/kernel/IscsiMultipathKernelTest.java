@@ -1,0 +1,162 @@
+package org.brickd.kernel;
+
+import org.brickd.connector.Identity;
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import java.nio.ByteBuffer;
+import java.nio.channels.FileChannel;
+import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
+import java.time.Duration;
+import java.util.UUID;
+import org.brickd.connector.Attached;
+import org.brickd.connector.Detached;
+import org.brickd.connector.IscsiConnection;
+import org.brickd.connector.KeyedLocks;
+import org.brickd.host.JnaDevMapper;
+import org.brickd.host.JnaMpathcmd;
+import org.brickd.host.Uevents;
+import org.brickd.iscsi.IscsiAdm;
+import org.brickd.iscsi.IscsiConnector;
+import org.brickd.iscsi.IscsiSessions;
+import org.brickd.multipath.DmMaps;
+import org.brickd.multipath.Multipath;
+import org.brickd.rpc.ConnectionInfoJson;
+import org.brickd.scsi.ScsiOps;
+import org.brickd.scsi.WwidProbe;
+import org.brickd.types.BlockDevice;
+import org.brickd.types.Wwid;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Tag;
+import org.junit.jupiter.api.Test;
+
+/**
+ * iSCSI over dm-multipath on the bed's two portals: the map is built from both paths,
+ * handed out by its dm-uuid link, and removed with every path and session; a dead portal
+ * degrades the attach within its deadline; a forced detach with every path dead and the
+ * map held open leaves nothing behind (I3).
+ */
+@Tag("kernel")
+class IscsiMultipathKernelTest {
+
+    private static final ObjectMapper JSON = new ObjectMapper();
+    private static Uevents uevents;
+    private static IscsiConnector connector;
+    private static DmMaps maps;
+    private static Wwid wwid;
+
+    @BeforeAll
+    static void bed() {
+        KernelBed.requireBed();
+        uevents = Uevents.open(KernelBed.NATIVE, Duration.ofMillis(200));
+        ScsiOps scsi = new ScsiOps(KernelBed.SYSFS, KernelBed.DEV, KernelBed.NATIVE, uevents);
+        maps = new DmMaps(KernelBed.SYSFS);
+        Multipath mp = new Multipath(new JnaMpathcmd(), KernelBed.COMMANDS, new JnaDevMapper(), KernelBed.SYSFS,
+                KernelBed.DEV, uevents, Multipath.Settings.defaults());
+        connector = new IscsiConnector(new IscsiAdm(KernelBed.COMMANDS, Duration.ofSeconds(30)),
+                new IscsiSessions(KernelBed.SYSFS), scsi, new WwidProbe(KernelBed.DEV, KernelBed.NATIVE, Duration.ofSeconds(10)),
+                KernelBed.DEV, uevents, new KeyedLocks(Duration.ofSeconds(60)),
+                new IscsiConnector.Settings(Duration.ofSeconds(8), Duration.ofSeconds(20), Duration.ofSeconds(15),
+                        Duration.ofSeconds(20)), mp, maps);
+        wwid = TargetBed.createLun("mpa", 64);
+        TargetBed.map("mpa", 4);
+    }
+
+    @AfterAll
+    static void close() {
+        if (uevents != null) {
+            uevents.close();
+        }
+    }
+
+    @AfterEach
+    void nothingLeftBehind() {
+        TargetBed.portalUp("127.0.0.1");
+        TargetBed.portalUp("127.0.0.2");
+        assertThat(TargetBed.leftovers()).as("sessions/devices/nodes/maps after the test").isEmpty();
+    }
+
+    static IscsiConnection twoPortals() throws Exception {
+        String vol = UUID.randomUUID().toString();
+        String ci = """
+                {"driver_volume_type": "iscsi", "serial": "%s",
+                 "data": {"target_portals": ["%s", "%s"], "target_iqns": ["%s", "%s"], "target_luns": [4, 4],
+                          "target_portal": "%s", "target_iqn": "%s", "target_lun": 4, "volume_id": "%s"}}
+                """.formatted(vol, TargetBed.PORTAL_1, TargetBed.PORTAL_2, TargetBed.TARGET_IQN, TargetBed.TARGET_IQN,
+                TargetBed.PORTAL_1, TargetBed.TARGET_IQN, vol);
+        return (IscsiConnection) ConnectionInfoJson.parse(JSON.readTree(ci));
+    }
+
+    @Test
+    void bothPortalsMakeOneMapThatDetachRemovesWithEveryPathAndSession() throws Exception {
+        IscsiConnection c = twoPortals();
+
+        long t0 = System.nanoTime();
+        Attached att = connector.connectMultipath(c, Identity.none());
+        long connectMs = (System.nanoTime() - t0) / 1_000_000;
+
+        assertThat(att.path()).isEqualTo("/dev/disk/by-id/dm-uuid-mpath-" + wwid.udev());
+        BlockDevice dm = att.map().orElseThrow();
+        assertThat(Path.of(att.path()).toRealPath()).isEqualTo(Path.of(dm.devPath()));
+        assertThat(att.devices()).hasSize(2);
+        assertThat(att.failedPaths()).isEmpty();
+        assertThat(maps.byWwid(wwid).orElseThrow().slaves())
+                .containsExactlyInAnyOrderElementsOf(att.devices().stream().map(d -> d.disk()).toList());
+        assertThat(KernelBed.NATIVE.sizeBytes(Path.of(att.path()))).isEqualTo(64L << 20);
+
+        t0 = System.nanoTime();
+        Detached det = connector.disconnect(c, false, java.util.Optional.of(wwid));
+        long disconnectMs = (System.nanoTime() - t0) / 1_000_000;
+
+        assertThat(det.errors()).isEmpty();
+        assertThat(det.clean()).isTrue();
+        assertThat(det.removed()).contains("map " + wwid.udev());
+        assertThat(maps.byWwid(wwid)).isEmpty();
+        System.out.printf("multipath connect %d ms, disconnect %d ms%n", connectMs, disconnectMs);
+    }
+
+    @Test
+    void aDeadPortalDegradesTheAttachWithinItsDeadline() throws Exception {
+        IscsiConnection c = twoPortals();
+        TargetBed.portalDown("127.0.0.2");
+
+        long t0 = System.nanoTime();
+        Attached att = connector.connectMultipath(c, Identity.none());
+        long ms = (System.nanoTime() - t0) / 1_000_000;
+
+        assertThat(att.devices()).hasSize(1);
+        assertThat(att.failedPaths()).singleElement().asString().startsWith(TargetBed.PORTAL_2);
+        assertThat(maps.byWwid(wwid).orElseThrow().slaves()).hasSize(1);
+        System.out.printf("degraded multipath connect (one portal refused) %d ms%n", ms);
+
+        Detached det = connector.disconnect(c, false, java.util.Optional.of(wwid));
+        assertThat(det.clean()).isTrue();
+    }
+
+    @Test
+    void forcedDetachWithAllPathsDeadAndTheMapHeldOpenLeavesNothing() throws Exception {
+        IscsiConnection c = twoPortals();
+        Attached att = connector.connectMultipath(c, Identity.none());
+        BlockDevice dm = att.map().orElseThrow();
+        try (FileChannel holder = FileChannel.open(Path.of(dm.devPath()), StandardOpenOption.READ)) {
+            holder.read(ByteBuffer.allocate(512), 0);
+            TargetBed.portalDown("127.0.0.1");
+            TargetBed.portalDown("127.0.0.2");
+
+            long t0 = System.nanoTime();
+            Detached det = connector.disconnect(c, true, java.util.Optional.of(wwid));
+            long ms = (System.nanoTime() - t0) / 1_000_000;
+
+            System.out.printf("forced detach, all paths dead, map held open: %d ms; removed %s; errors %s%n", ms,
+                    det.removed(), det.errors());
+            assertThat(det.removed()).anyMatch(r -> r.startsWith("map " + wwid.udev()));
+            assertThat(det.removed()).filteredOn(r -> r.startsWith("device ")).hasSize(2);
+            assertThat(ms).as("forced detach bounded (goal 30 s)").isLessThan(60_000);
+        }
+        // the holder closed: a deferred removal completes now
+        uevents.await("map " + wwid.udev() + " gone", () -> maps.byWwid(wwid).isEmpty(), Duration.ofSeconds(20));
+    }
+}

@@ -1,0 +1,77 @@
+package org.brickd.kernel;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.UUID;
+import org.brickd.host.CommandResult;
+import org.brickd.types.Wwid;
+
+/** The bed's LIO target, driven through testbed/guest/bedctl.sh. */
+final class TargetBed {
+
+    static final String TARGET_IQN = "iqn.2003-01.org.linux-iscsi.testbed:tgt1";
+    static final String PORTAL_1 = "127.0.0.1:3260";
+    static final String PORTAL_2 = "127.0.0.2:3260";
+
+    private TargetBed() {}
+
+    /** A new backstore with a fresh serial; answers the WWID LIO will report for it. */
+    static Wwid createLun(String name, int sizeMb) {
+        String serial = UUID.randomUUID().toString();
+        String out = bedctl("lun_create", name, Integer.toString(sizeMb), serial).strip();
+        return Wwid.parse("bed", out.substring(out.lastIndexOf('\n') + 1).strip());
+    }
+
+    static void map(String name, int lun) {
+        bedctl("lun_map", name, Integer.toString(lun));
+    }
+
+    static void unmap(int lun) {
+        bedctl("lun_unmap", Integer.toString(lun));
+    }
+
+    static void resize(String name, int sizeMb) {
+        bedctl("lun_resize", name, Integer.toString(sizeMb));
+    }
+
+    static void portalDown(String ip) {
+        bedctl("portal_disable", ip);
+    }
+
+    static void portalUp(String ip) {
+        bedctl("portal_enable", ip);
+    }
+
+    static String bedctl(String... args) {
+        List<String> argv = new ArrayList<>(List.of("bash", System.getenv("BRICKD_HOME") + "/testbed/guest/bedctl.sh"));
+        argv.addAll(List.of(args));
+        CommandResult r = KernelBed.run(argv.toArray(String[]::new));
+        assertThat(r.exitCode()).as("bedctl %s: %s", String.join(" ", args), r.stderr()).isZero();
+        return r.stdout();
+    }
+
+    /** Sessions, SCSI devices of LIO, node records: what an operator would list after a detach. */
+    static String leftovers() {
+        StringBuilder b = new StringBuilder();
+        CommandResult s = KernelBed.run("iscsiadm", "-m", "session");
+        if (s.exitCode() == 0) {
+            b.append("sessions: ").append(s.stdout().strip()).append('\n');
+        }
+        CommandResult n = KernelBed.run("iscsiadm", "-m", "node");
+        if (n.exitCode() == 0) {
+            b.append("nodes: ").append(n.stdout().strip()).append('\n');
+        }
+        for (String line : KernelBed.ok("lsscsi").split("\n")) {
+            if (line.contains("LIO-ORG")) {
+                b.append("device: ").append(line).append('\n');
+            }
+        }
+        CommandResult dm = KernelBed.run("dmsetup", "ls", "--target", "multipath");
+        if (dm.exitCode() == 0 && !dm.stdout().contains("No devices found")) {
+            b.append("maps: ").append(dm.stdout().strip()).append('\n');
+        }
+        return b.toString();
+    }
+}

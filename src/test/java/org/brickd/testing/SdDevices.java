@@ -1,0 +1,71 @@
+package org.brickd.testing;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Optional;
+import java.util.Set;
+import org.brickd.errors.HostException;
+import org.brickd.types.Hctl;
+
+/** What the fake kernels (FakeIscsi, FakeFc) share about sd disks: naming, removal, open(2). */
+final class SdDevices {
+
+    private SdDevices() {}
+
+    /** The kernel's sd naming: the lowest free name, sda being the host's own disk. */
+    static String freeName(Set<String> used) {
+        for (char c = 'b'; c <= 'z'; c++) {
+            if (!used.contains("sd" + c)) {
+                return "sd" + c;
+            }
+        }
+        throw new IllegalStateException("the fake kernel ran out of disk names");
+    }
+
+    /**
+     * Removes a SCSI device as the kernel and udev do: the sd disk {@code disk} (when not null),
+     * its /dev node and udev links, the scsi_device class link, the device directory, and the
+     * SCSI target directory once it holds no device.
+     */
+    static void remove(FakeHost host, Hctl h, String disk) {
+        Optional<String> real = host.sysfs().resolve("class/scsi_device/" + h + "/device");
+        if (disk != null) {
+            host.remove("sys/block/" + disk);
+            host.remove("dev/" + disk);
+            for (String link : host.ls("dev/disk/by-id")) {
+                Path p = host.root().resolve("dev/disk/by-id/" + link);
+                try {
+                    if (Files.isSymbolicLink(p) && Files.readSymbolicLink(p).getFileName().toString().equals(disk)) {
+                        host.remove("dev/disk/by-id/" + link);
+                    }
+                } catch (IOException e) {
+                    throw new UncheckedIOException(e);
+                }
+            }
+        }
+        host.remove("sys/class/scsi_device/" + h);
+        if (real.isPresent()) {
+            String dir = "sys/" + real.get();
+            host.remove(dir);
+            String target = dir.substring(0, dir.lastIndexOf('/'));
+            if (host.ls(target).isEmpty()) {
+                host.remove(target); // the kernel reaps a SCSI target with no devices left
+            }
+        }
+    }
+
+    /** The sd name a /dev path opens, following udev links as open(2) would. */
+    static String opened(Path device, Set<String> disks) {
+        try {
+            String name = device.toRealPath().getFileName().toString();
+            if (disks.contains(name)) {
+                return name;
+            }
+        } catch (IOException e) {
+            // no such device: below
+        }
+        throw new HostException("cannot open " + device + ": No such device or address");
+    }
+}

@@ -1,0 +1,13 @@
+#!/bin/bash
+# bedctl.sh FUNCTION [ARGS...]: runs one bed.sh function, for kernel-tier tests that
+# change the target under a live initiator (map/unmap/resize a LUN, drop a portal).
+# Only the listed functions can be called.
+set -euo pipefail
+# shellcheck source=bed.sh
+source "$(dirname "$(readlink -f "${BASH_SOURCE[0]}")")/bed.sh"
+fn=${1:?usage: bedctl.sh FUNCTION [ARGS...]}
+shift
+case $fn in
+    lun_create|lun_map|lun_unmap|lun_resize|portal_disable|portal_enable|wwid|iscsi_host|target_chap) "bed_$fn" "$@" ;;
+    *) echo "bedctl: $fn is not a bed function tests may call" >&2; exit 2 ;;
+esac

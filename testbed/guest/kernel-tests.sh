@@ -1,0 +1,34 @@
+#!/bin/bash
+# Guest side of run-kernel-tests.sh: bed up, then the JUnit console launcher on the
+# tests tagged "kernel", as root, reports to /mnt/out/reports.
+set -euo pipefail
+# shellcheck source=bed.sh
+source "$TB_HOME/guest/bed.sh"
+# shellcheck source=bed-fc.sh
+source "$TB_HOME/guest/bed-fc.sh"
+# shellcheck source=bed-libvirt.sh
+source "$TB_HOME/guest/bed-libvirt.sh"
+
+bed_all
+bed_scsi_debug >/dev/null
+# after scsi_debug: bed_fc_up sets scsi_mod scan=manual, under which a new SCSI host is not scanned
+bed_fc_up
+# libvirtd costs ~20 s: only when the domain tests run
+if [[ -z ${KT_SELECT:-} || ,$KT_SELECT, == *DomainKernelTest,* ]]; then
+    bed_libvirtd
+fi
+
+export BRICKD_TESTBED=1
+cd "$BRICKD_HOME"
+cp="target/test-classes:target/classes:$(cat target/test-classpath.txt)"
+select_args=()
+if [[ -n ${KT_SELECT:-} ]]; then
+    IFS=, read -r -a classes <<< "$KT_SELECT"
+    for c in "${classes[@]}"; do select_args+=(--select-class "$c"); done
+else
+    select_args+=(--scan-classpath target/test-classes)
+fi
+# C1 only: the tests are short-lived and TCG makes C2 compiles expensive
+java -XX:TieredStopAtLevel=1 -Xss1m -cp "$cp" org.junit.platform.console.ConsoleLauncher execute \
+    --disable-banner --details=tree --include-tag kernel "${select_args[@]}" \
+    --reports-dir "$TB_OUT/reports"

@@ -1,0 +1,178 @@
+#!/bin/bash
+# vm.sh --script /abs/guest-script.sh --out DIR [--timeout SECONDS] [--mem MB]
+#       [--smp N] [--env KEY=VALUE]...
+#
+# Boots the newest /boot/vmlinuz-* under qemu TCG with the host's / as the
+# guest's root (read-only 9p + tmpfs overlay: guest writes vanish) and DIR
+# as /mnt/out (read-write 9p), runs the guest script as root in the guest,
+# and exits with the script's exit code.
+#
+# DIR gets: console.log (serial), qemu.log (qemu's stderr), env (KEY=VALUE
+# lines the guest sources before the script: TB_OUT, TB_HOME, BRICKD_HOME and
+# every --env), script.log (script stdout+stderr), rc, dmesg.log, started /
+# ended (guest uptime at script start / end).
+#
+# Exit code: the guest script's rc; 97 if the guest never wrote rc (boot
+# failure, kernel panic, qemu died, timeout) with the reason and the last 40
+# lines of console.log on stderr; 2 on bad usage.
+#
+# The guest sees the host's files, except that /tmp, /run and /dev/shm are
+# fresh tmpfs in the guest: the script must not live there. The repo this script
+# belongs to is shared again at its own path (tb.repo=), so a clone under /tmp works.
+set -euo pipefail
+
+self=$(readlink -f "${BASH_SOURCE[0]}")
+tb_home=$(dirname "$self")
+repo=$(dirname "$tb_home")
+# shellcheck source=lib/kernel.sh
+source "$tb_home/lib/kernel.sh"
+
+usage() {
+    sed -n '2,3p' "$self" | sed 's/^# \{0,1\}//' >&2
+    exit 2
+}
+
+script='' out='' timeout_s=1200 mem=2048 smp=2
+envs=()
+while [[ $# -gt 0 ]]; do
+    case $1 in
+        --script)  script=${2:?}; shift 2 ;;
+        --out)     out=${2:?}; shift 2 ;;
+        --timeout) timeout_s=${2:?}; shift 2 ;;
+        --mem)     mem=${2:?}; shift 2 ;;
+        --smp)     smp=${2:?}; shift 2 ;;
+        --env)     envs+=("${2:?}"); shift 2 ;;
+        -h|--help) usage ;;
+        *) echo "vm.sh: unknown argument: $1" >&2; usage ;;
+    esac
+done
+[[ -n $script && -n $out ]] || usage
+[[ $script == /* ]] || { echo "vm.sh: --script must be an absolute path" >&2; exit 2; }
+[[ -r $script ]] || { echo "vm.sh: --script $script: not readable" >&2; exit 2; }
+case $script in
+    "$repo"/*) ;;  # the repo is shared into the guest at its own path, wherever it lives
+    /tmp/*|/run/*|/dev/*|/proc/*|/sys/*|/mnt/out/*)
+        echo "vm.sh: --script $script: that path is a fresh tmpfs/pseudo fs in the guest" >&2
+        exit 2 ;;
+esac
+[[ $timeout_s =~ ^[0-9]+$ && $mem =~ ^[0-9]+$ && $smp =~ ^[0-9]+$ ]] \
+    || { echo "vm.sh: --timeout, --mem and --smp take integers" >&2; exit 2; }
+for kv in "${envs[@]}"; do
+    [[ $kv =~ ^[A-Za-z_][A-Za-z0-9_]*= ]] || { echo "vm.sh: --env $kv: want KEY=VALUE" >&2; exit 2; }
+done
+if [[ ${#script} -gt 200 || $script =~ [[:space:]] ]]; then
+    echo "vm.sh: --script path must be short and contain no spaces (kernel command line)" >&2
+    exit 2
+fi
+command -v qemu-system-x86_64 >/dev/null || { echo "vm.sh: qemu-system-x86_64 missing (apt-get install qemu-system-x86)" >&2; exit 1; }
+
+tb_kernel
+mkdir -p "$out"
+out=$(readlink -f "$out")
+cache=${TB_CACHE:-/tmp/tb-cache}
+initrd=$cache/initramfs-$TB_KVER.cpio.gz
+"$tb_home/lib/mkinitramfs.sh" "$initrd"
+
+rm -f "$out"/{rc,rc.tmp,started,ended,script.log,dmesg.log,console.log,qemu.log,env}
+{
+    printf '%s=%q\n' TB_OUT /mnt/out TB_HOME "$tb_home" BRICKD_HOME "$repo"
+    for kv in "${envs[@]}"; do
+        printf '%s=%q\n' "${kv%%=*}" "${kv#*=}"
+    done
+} > "$out/env"
+
+now() { date +%s.%N; }
+secs() { awk -v a="$1" -v b="$2" 'BEGIN { printf "%.1f", b - a }'; }
+
+qemu_pid=
+# shellcheck disable=SC2317  # invoked through the EXIT trap
+cleanup() {
+    if [[ -n $qemu_pid ]] && kill -0 "$qemu_pid" 2>/dev/null; then
+        kill "$qemu_pid" 2>/dev/null || true
+        sleep 2
+        kill -9 "$qemu_pid" 2>/dev/null || true
+    fi
+}
+trap cleanup EXIT
+trap 'echo "vm.sh: interrupted" >&2; exit 130' INT TERM
+
+t0=$(now)
+qemu-system-x86_64 -accel tcg -machine q35 -cpu max -smp "$smp" -m "$mem" \
+    -display none -no-reboot -nic none -monitor none \
+    -serial "file:$out/console.log" \
+    -kernel "$TB_VMLINUZ" -initrd "$initrd" \
+    -append "console=ttyS0 panic=-1 loglevel=4 tb.init=$tb_home/guest/init.sh tb.script=$script tb.repo=$repo" \
+    -virtfs local,path=/,mount_tag=root,security_model=none,readonly=on,multidevs=remap \
+    -virtfs "local,path=$repo,mount_tag=repo,security_model=none,readonly=on,multidevs=remap" \
+    -virtfs "local,path=$out,mount_tag=out,security_model=none,multidevs=remap" \
+    </dev/null >"$out/qemu.log" 2>&1 &
+qemu_pid=$!
+echo "vm.sh: qemu pid $qemu_pid, kernel $TB_KVER, script $script, out $out, timeout ${timeout_s}s" >&2
+
+t_started='' reason=''
+deadline=$(( $(date +%s) + timeout_s ))
+while kill -0 "$qemu_pid" 2>/dev/null; do
+    if [[ -z $t_started && -e $out/started ]]; then
+        t_started=$(now)
+        echo "vm.sh: guest script started after $(secs "$t0" "$t_started")s (guest uptime $(cat "$out/started")s)" >&2
+    fi
+    if (( $(date +%s) >= deadline )); then
+        reason="timeout after ${timeout_s} s"
+        kill "$qemu_pid" 2>/dev/null || true
+        sleep 2
+        kill -9 "$qemu_pid" 2>/dev/null || true
+        break
+    fi
+    sleep 0.5
+done
+qemu_rc=0
+wait "$qemu_pid" || qemu_rc=$?
+qemu_pid=
+t1=$(now)
+if [[ -z $t_started && -e $out/started ]]; then
+    t_started=$t1   # started and ended within one poll
+fi
+
+boot_s=n/a script_s=n/a
+[[ -n $t_started ]] && boot_s=$(secs "$t0" "$t_started")s
+if [[ -r $out/started && -r $out/ended ]]; then
+    script_s=$(secs "$(cat "$out/started")" "$(cat "$out/ended")")s
+fi
+echo "vm.sh: timings: boot-to-script $boot_s, script $script_s (guest clock), total $(secs "$t0" "$t1")s" >&2
+
+rc=
+if [[ -r $out/rc ]]; then
+    rc=$(tr -dc '0-9' < "$out/rc")
+fi
+if [[ -z $reason && -z $rc ]]; then
+    if grep -q 'Kernel panic' "$out/console.log" 2>/dev/null; then
+        reason="kernel panic: $(grep -m1 -o 'Kernel panic.*' "$out/console.log" | tr -d '\r')"
+    elif [[ ! -s $out/console.log ]]; then
+        reason="qemu exited (status $qemu_rc) before the guest script ended; console.log is empty: the kernel never printed (too little --mem?)"
+    elif [[ $qemu_rc -ne 0 ]]; then
+        reason="qemu exited with status $qemu_rc before the guest script ended"
+    else
+        reason="qemu exited before the guest script ended"
+    fi
+fi
+if [[ -n $reason || -z $rc ]]; then
+    echo "vm.sh: FAILED: $reason" >&2
+    if [[ -s $out/qemu.log ]]; then
+        echo "---- qemu.log (last 10 lines) ----" >&2
+        tail -n 10 "$out/qemu.log" >&2
+    fi
+    echo "---- console.log (last 40 lines) ----" >&2
+    tail -n 40 "$out/console.log" >&2 2>/dev/null || echo "(no console.log)" >&2
+    if [[ -s $out/script.log ]]; then
+        echo "---- script.log (last 20 lines) ----" >&2
+        tail -n 20 "$out/script.log" >&2
+    fi
+    exit 97
+fi
+if [[ $rc -ne 0 ]]; then
+    echo "vm.sh: guest script FAILED with rc $rc; last 30 lines of $out/script.log:" >&2
+    tail -n 30 "$out/script.log" >&2 || true
+else
+    echo "vm.sh: guest script passed (rc 0); log in $out/script.log" >&2
+fi
+exit "$rc"
