@@ -106,7 +106,9 @@ blacklist {
 }
 CONF
         modprobe -a dm_multipath dm_round_robin scsi_dh_alua || { _bed_err "modprobe dm_multipath failed"; return 1; }
-        multipathd || { _bed_err "multipathd did not start"; return 1; }
+        # in the foreground (-d) so that its log lands with the test reports
+        multipathd -d -s -v3 >"${TB_OUT:-/run}/multipathd.log" 2>&1 &
+        disown
         bed_wait 60 "multipathd answering" multipathd show daemon || return 1
     fi
     _bed_done multipathd "$t"

@@ -219,8 +219,8 @@ public final class Multipath {
 
     /**
      * Stops queue_if_no_path so that I/O waiting for a path fails now: multipathd's
-     * "disablequeueing map" (it also keeps the map from queueing again at its next reload),
-     * then the dm message "fail_if_no_path" directly (works when multipathd does not).
+     * "disablequeueing map", then the dm message "fail_if_no_path" directly (works when
+     * multipathd does not). multipathd may switch queueing back on when it reloads the map.
      * Throws only when neither worked.
      */
     public QueueingOff disableQueueing(DmMap map) {
@@ -310,6 +310,14 @@ public final class Multipath {
             } catch (BrickException e) {
                 errors.add(e.getMessage());
             }
+        }
+        // multipathd reloads a map that lost its last path with the configured features, queueing
+        // back on (0.9.4 does, despite "disablequeueing"); an opener such as udev's probe of that
+        // reload would then wait for a path forever and keep the deferred removal from ever running
+        try {
+            dm.message(map.name(), "fail_if_no_path");
+        } catch (BrickException e) {
+            errors.add(e.getMessage());
         }
         try {
             DevMapper.Removal r = dm.remove(map.name(), true, udev);

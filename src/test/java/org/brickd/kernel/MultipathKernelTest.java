@@ -27,7 +27,6 @@ import org.brickd.iscsi.IscsiSessions;
 import org.brickd.multipath.DmMap;
 import org.brickd.multipath.DmMaps;
 import org.brickd.multipath.ForcedRemoval;
-import org.brickd.multipath.MapState;
 import org.brickd.multipath.Multipath;
 import org.brickd.multipath.MultipathdReplies;
 import org.brickd.multipath.PathState;
@@ -162,8 +161,12 @@ class MultipathKernelTest {
         List<PathState> states = mp.pathStates();
         assertThat(states).filteredOn(s -> paths.contains(s.device())).hasSize(2)
                 .allSatisfy(s -> assertThat(s.map()).contains(m.name()));
-        List<MapState> tracked = mp.mapStates();
-        assertThat(tracked).filteredOn(s -> s.name().equals(m.name())).singleElement()
+        // multipathd's map count (%N) is of active paths: a path just added counts once its
+        // checker has run (every polling_interval), so this converges rather than holds at once
+        uevents.await("multipathd counting both paths of " + m.name() + " active",
+                () -> mp.mapStates().stream().anyMatch(s -> s.name().equals(m.name()) && s.paths() == 2),
+                Duration.ofSeconds(20));
+        assertThat(mp.mapStates()).filteredOn(s -> s.name().equals(m.name())).singleElement()
                 .satisfies(s -> assertThat(s.paths()).isEqualTo(2));
 
         TargetBed.resize("mpk", 96);

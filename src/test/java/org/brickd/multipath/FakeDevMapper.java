@@ -21,6 +21,8 @@ public final class FakeDevMapper implements DevMapper {
     private final Map<String, Integer> open = new java.util.concurrent.ConcurrentHashMap<>();
     private final Set<String> deferred = java.util.concurrent.ConcurrentHashMap.newKeySet();
     private final List<String> messages = new ArrayList<>();
+    /** Maps whose live table has queue_if_no_path switched off. */
+    private final Set<String> failIfNoPath = java.util.concurrent.ConcurrentHashMap.newKeySet();
     boolean broken;
 
     public FakeDevMapper(FakeHost host) {
@@ -46,6 +48,16 @@ public final class FakeDevMapper implements DevMapper {
 
     boolean deferred(String name) {
         return deferred.contains(name);
+    }
+
+    /** The live table queues I/O while no path is left (queue_if_no_path). */
+    boolean tableQueueing(String name) {
+        return !failIfNoPath.contains(name);
+    }
+
+    /** A new table was loaded with the configured features: queue_if_no_path is back on. */
+    void tableLoaded(String name) {
+        failIfNoPath.remove(name);
     }
 
     /** The dm message "@cancel_deferred_remove". */
@@ -84,6 +96,11 @@ public final class FakeDevMapper implements DevMapper {
             throw new HostException("device-mapper message to map " + name + " failed: ENXIO");
         }
         messages.add(name + ": " + message);
+        if (message.equals("fail_if_no_path")) {
+            failIfNoPath.add(name);
+        } else if (message.equals("queue_if_no_path")) {
+            failIfNoPath.remove(name);
+        }
     }
 
     private void fail() {

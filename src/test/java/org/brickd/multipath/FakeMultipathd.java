@@ -194,6 +194,8 @@ public final class FakeMultipathd implements Mpathcmd, Commands {
             host.removeDmMap(dmName);
             mapEvent(wwid);
         }
+        // 0.9.4 loads the configured features (queue_if_no_path), "disablequeueing" or not
+        dm.tableLoaded(wwid);
         host.dmMap(dmName, wwid, "mpath-" + wwid, sizes.getOrDefault(wwid, 64L << 20) / 512, mine.toArray(String[]::new));
     }
 
