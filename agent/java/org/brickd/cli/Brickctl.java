@@ -12,8 +12,10 @@ import org.brickd.daemon.Config;
 import org.brickd.errors.BrickException;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.ParentCommand;
+import picocli.CommandLine.Spec;
 
 /**
  * brickctl: the operator's CLI. Talks to the daemon over its socket when it answers, and
@@ -25,7 +27,7 @@ import picocli.CommandLine.ParentCommand;
         description = "Inspect and operate brickd's block-device attachments on this host.",
         subcommands = {Brickctl.Connector.class, Brickctl.Attach.class, Brickctl.Detach.class,
                 Brickctl.Attachments.class, Brickctl.Inventory.class, StaleCommands.Find.class, StaleCommands.Cleanup.class,
-                DomainCommands.class,
+                DomainCommands.class, CheckCommand.class,
                 CommandLine.HelpCommand.class})
 public final class Brickctl {
 
@@ -46,7 +48,15 @@ public final class Brickctl {
     @Option(names = "--json", description = "print JSON instead of tables")
     boolean json;
 
+    @Spec
+    CommandSpec spec;
+
     public static void main(String[] args) {
+        System.exit(commandLine().execute(args));
+    }
+
+    /** The command line with brickctl's error handling: a failed operation is exit 1 with its message. */
+    static CommandLine commandLine() {
         CommandLine cl = new CommandLine(new Brickctl());
         cl.setExecutionExceptionHandler((e, cmd, parsed) -> {
             if (e instanceof BrickException b) {
@@ -59,7 +69,12 @@ public final class Brickctl {
             }
             throw e;
         });
-        System.exit(cl.execute(args));
+        return cl;
+    }
+
+    /** Where commands print (standard output, or what a test set). */
+    PrintWriter out() {
+        return spec.commandLine().getOut();
     }
 
     Calls calls() {
@@ -102,7 +117,7 @@ public final class Brickctl {
         public Integer call() {
             try (Calls c = top.calls()) {
                 ObjectNode p = JSON.createObjectNode().put("multipath", multipath);
-                top.print(new PrintWriter(System.out, true), c.call("get_connector_properties", p));
+                top.print(top.out(), c.call("get_connector_properties", p));
                 return 0;
             }
         }
@@ -131,7 +146,7 @@ public final class Brickctl {
                     p.put("instance_uuid", instance);
                 }
                 p.put("use_multipath", multipath);
-                top.print(new PrintWriter(System.out, true), c.call("connect_volume", p));
+                top.print(top.out(), c.call("connect_volume", p));
                 return 0;
             }
         }
@@ -160,7 +175,7 @@ public final class Brickctl {
                 p.put("force", force);
                 p.put("ignore_errors", ignoreErrors);
                 JsonNode r = c.call("disconnect_volume", p);
-                top.print(new PrintWriter(System.out, true), r);
+                top.print(top.out(), r);
                 return r.path("clean").asBoolean(false) ? 0 : 1;
             }
         }
@@ -175,7 +190,7 @@ public final class Brickctl {
         public Integer call() {
             try (Calls c = top.calls()) {
                 JsonNode r = c.call("list_attachments", JSON.createObjectNode());
-                PrintWriter out = new PrintWriter(System.out, true);
+                PrintWriter out = top.out();
                 if (top.json) {
                     top.print(out, r);
                 } else {
@@ -195,7 +210,7 @@ public final class Brickctl {
         public Integer call() {
             try (Calls c = top.calls()) {
                 JsonNode r = c.call("inventory", JSON.createObjectNode());
-                PrintWriter out = new PrintWriter(System.out, true);
+                PrintWriter out = top.out();
                 if (top.json) {
                     top.print(out, r);
                 } else {

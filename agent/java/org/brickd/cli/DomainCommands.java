@@ -65,7 +65,7 @@ final class DomainCommands {
 
         @Override
         public Integer call() {
-            PrintWriter out = new PrintWriter(System.out, true);
+            PrintWriter out = parent.top.out();
             JsonNode r = call(parent, "check_domain", params(parent.top), out);
             boolean consistent = r.path("consistent").asBoolean();
             if (parent.top.json) {
@@ -91,7 +91,7 @@ final class DomainCommands {
 
         @Override
         public Integer call() {
-            PrintWriter out = new PrintWriter(System.out, true);
+            PrintWriter out = parent.top.out();
             JsonNode r = call(parent, "repair_domain", params(parent.top).put("dry_run", dryRun), out);
             if (parent.top.json) {
                 return 0;
@@ -114,7 +114,7 @@ final class DomainCommands {
 
         @Override
         public Integer call() {
-            PrintWriter out = new PrintWriter(System.out, true);
+            PrintWriter out = parent.top.out();
             JsonNode r = call(parent, "migration_xml", params(parent.top), out);
             if (!parent.top.json) {
                 out.print(r.path("xml").asText());

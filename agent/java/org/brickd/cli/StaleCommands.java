@@ -31,7 +31,7 @@ final class StaleCommands {
             try (Calls c = top.calls()) {
                 ObjectNode p = Brickctl.JSON.createObjectNode().put("include_unowned", includeUnowned);
                 JsonNode r = c.call("find_stale", p);
-                PrintWriter out = new PrintWriter(System.out, true);
+                PrintWriter out = top.out();
                 if (top.json) {
                     top.print(out, r);
                 } else {
@@ -60,7 +60,7 @@ final class StaleCommands {
                 ObjectNode p = Brickctl.JSON.createObjectNode().put("dry_run", dryRun).put("include_unowned",
                         includeUnowned);
                 JsonNode r = c.call("cleanup_stale", p);
-                PrintWriter out = new PrintWriter(System.out, true);
+                PrintWriter out = top.out();
                 if (top.json) {
                     top.print(out, r);
                     return r.path("clean").asBoolean() || dryRun ? 0 : 1;

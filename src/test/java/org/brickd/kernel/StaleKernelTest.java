@@ -10,9 +10,12 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.UUID;
+import org.brickd.host.Command;
+import org.brickd.host.CommandResult;
 import org.brickd.types.Wwid;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.AfterEach;
@@ -183,6 +186,12 @@ class StaleKernelTest {
         String devA = KernelBed.ok("readlink", "-f", a.get("path").asText()).strip();
         TargetBed.unmap(LUN);
 
+        // the operator's probe sees it: brickctl check exits 1 and names the device
+        CommandResult probe = brickctl("check");
+        assertThat(probe.exitCode()).as(probe.summary() + "\n" + probe.stdout()).isEqualTo(1);
+        assertThat(probe.stdout()).contains("stale: " + devA + " (")
+                .contains("to do: brickctl cleanup");
+
         JsonNode dry = brickd.call("cleanup_stale", "{\"dry_run\": true}");
         assertThat(findings(dry)).anySatisfy(f -> {
             assertThat(f.get("class").asText()).isEqualTo("stale");
@@ -200,5 +209,17 @@ class StaleKernelTest {
 
         JsonNode d = disconnect(volA, a);
         assertThat(d.get("clean").asBoolean()).as("detach after cleanup: %s", d).isTrue();
+        CommandResult after = brickctl("check");
+        assertThat(after.exitCode()).as(after.summary() + "\n" + after.stdout()).isZero();
+        assertThat(after.stdout()).contains("all checks passed");
+    }
+
+    private static CommandResult brickctl(String... args) {
+        Command.Builder b = Command.of(System.getenv("BRICKD_HOME") + "/bin/brickctl", Duration.ofSeconds(120))
+                .arg("--socket").arg(brickd.socket.toString());
+        for (String a : args) {
+            b.arg(a);
+        }
+        return KernelBed.COMMANDS.run(b.build());
     }
 }
