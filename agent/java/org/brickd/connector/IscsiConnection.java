@@ -11,7 +11,9 @@ import org.brickd.types.Wwid;
 
 /**
  * An iSCSI volume: its paths (portal, target, LUN) in the order the backend gave them,
- * the first being the one a single-path attach tries first.
+ * the first being the one a single-path attach tries first. {@code discoverPortals}: the
+ * backend named one portal and no target_portals list, so a multipath attach asks that
+ * portal for the target's other portals (SendTargets), as os-brick does.
  */
 public record IscsiConnection(
         VolumeId volumeId,
@@ -20,7 +22,8 @@ public record IscsiConnection(
         Optional<Chap> discoveryChap,
         Optional<Wwid> expectedWwid,
         boolean readOnly,
-        boolean encrypted) implements ConnectionInfo {
+        boolean encrypted,
+        boolean discoverPortals) implements ConnectionInfo {
 
     public IscsiConnection {
         paths = List.copyOf(paths);

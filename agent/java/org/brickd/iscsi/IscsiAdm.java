@@ -1,13 +1,19 @@
 package org.brickd.iscsi;
 
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
 import java.util.Set;
+import org.brickd.errors.BrickException;
 import org.brickd.errors.HostException;
 import org.brickd.host.Command;
 import org.brickd.host.CommandResult;
 import org.brickd.host.Commands;
 import org.brickd.types.Iqn;
 import org.brickd.types.Portal;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * open-iscsi's iscsiadm, the one place its argv is built. Node records are addressed by
@@ -17,6 +23,8 @@ import org.brickd.types.Portal;
  * 24 login authentication failed.
  */
 public final class IscsiAdm {
+
+    private static final Logger log = LoggerFactory.getLogger(IscsiAdm.class);
 
     public static final int ERR_SESS_EXISTS = 15;
     public static final int ERR_NO_OBJS_FOUND = 21;
@@ -74,6 +82,94 @@ public final class IscsiAdm {
     /** Deletes the node record; a missing record is fine (idempotent). */
     public void nodeDelete(Portal portal, Iqn target) {
         expect(run(node(portal, target, timeout).args("--op", "delete").build()), 0, ERR_NO_OBJS_FOUND);
+    }
+
+    /** A target that a portal announced in SendTargets discovery, at one of its portals. */
+    public record Announced(Portal portal, Iqn target) {}
+
+    /**
+     * SendTargets discovery at {@code portal} (with discovery CHAP when given), leaving the
+     * node database as it was: no node record is written (op nonpersistent), and the discovery
+     * record is deleted again unless it existed before. Lines iscsiadm prints that are not a
+     * portal and an IQN are skipped.
+     */
+    public List<Announced> sendTargets(Portal portal, Optional<Chap> chap, Duration deadline) {
+        boolean existed = discoveryRecordExists(portal);
+        try {
+            CommandResult r;
+            if (chap.isPresent()) {
+                if (!existed) {
+                    expect(run(discoverydb(portal, timeout).args("--op", "new").build()), 0);
+                }
+                Chap a = chap.get();
+                discoveryUpdate(portal, "discovery.sendtargets.auth.authmethod", Optional.of("CHAP"), null);
+                discoveryUpdate(portal, "discovery.sendtargets.auth.username", Optional.of(a.username()), null);
+                discoveryUpdate(portal, "discovery.sendtargets.auth.password", Optional.empty(), a.password());
+                if (a.mutual()) {
+                    discoveryUpdate(portal, "discovery.sendtargets.auth.username_in", a.usernameIn(), null);
+                    discoveryUpdate(portal, "discovery.sendtargets.auth.password_in", Optional.empty(),
+                            a.passwordIn().orElseThrow());
+                }
+                r = run(discoverydb(portal, deadline).args("--discover", "--op", "nonpersistent").build());
+            } else {
+                r = run(Command.of("iscsiadm", deadline).args("-m", "discovery", "-t", "sendtargets", "-p",
+                        portal.iscsiadmForm(), "--op", "nonpersistent").build());
+            }
+            if (r.exitCode() == ERR_LOGIN_AUTH_FAILED) {
+                throw new HostException("SendTargets discovery at " + portal + " was refused: CHAP authentication failed"
+                        + " (check discovery_auth_username/discovery_auth_password)");
+            }
+            expect(r, 0);
+            return parseSendTargets(r.stdout());
+        } finally {
+            if (!existed) {
+                CommandResult d = run(discoverydb(portal, timeout).args("--op", "delete").build());
+                if (d.exitCode() != 0 && d.exitCode() != ERR_NO_OBJS_FOUND) {
+                    log.warn("discovery record of {} left behind ({}); remove it with: iscsiadm -m discoverydb -t"
+                            + " sendtargets -p {} -o delete", portal, d.summary(), portal.iscsiadmForm());
+                }
+            }
+        }
+    }
+
+    /** Lines of the form "10.0.0.1:3260,1 iqn.2003-01.org.example:t1" (IPv6 portals in brackets). */
+    static List<Announced> parseSendTargets(String out) {
+        List<Announced> found = new ArrayList<>();
+        for (String line : out.split("\n")) {
+            String[] f = line.strip().split("\\s+");
+            if (f.length != 2) {
+                continue;
+            }
+            int comma = f[0].lastIndexOf(',');
+            String addr = comma < 0 ? f[0] : f[0].substring(0, comma);
+            try {
+                Announced a = new Announced(Portal.parse("sendtargets portal", addr), Iqn.parse("sendtargets target", f[1]));
+                if (!found.contains(a)) {
+                    found.add(a);
+                }
+            } catch (BrickException e) {
+                log.warn("sendtargets: skipped '{}': {}", line.strip(), e.getMessage());
+            }
+        }
+        return found;
+    }
+
+    private boolean discoveryRecordExists(Portal portal) {
+        CommandResult r = run(discoverydb(portal, timeout).build());
+        if (r.exitCode() == ERR_NO_OBJS_FOUND) {
+            return false;
+        }
+        expect(r, 0);
+        return true;
+    }
+
+    private void discoveryUpdate(Portal portal, String key, Optional<String> value, String secret) {
+        Command.Builder b = discoverydb(portal, timeout).args("--op", "update", "-n", key, "-v");
+        expect(run((secret != null ? b.secret(secret) : b.arg(value.orElseThrow())).build()), 0);
+    }
+
+    private static Command.Builder discoverydb(Portal portal, Duration t) {
+        return Command.of("iscsiadm", t).args("-m", "discoverydb", "-t", "sendtargets", "-p", portal.iscsiadmForm());
     }
 
     private static Command.Builder node(Portal portal, Iqn target, Duration t) {

@@ -58,6 +58,7 @@ public final class IscsiConnector implements VolumeConnector<IscsiConnection> {
         return t;
     });
 
+    private final IscsiAdm adm;
     private final IscsiSessions sessions;
     private final ScsiOps scsi;
     private final Settings settings;
@@ -75,6 +76,7 @@ public final class IscsiConnector implements VolumeConnector<IscsiConnection> {
     /** @param multipath multipathd access, or null when the host has none; {@code maps} reads dm maps from sysfs */
     public IscsiConnector(IscsiAdm adm, IscsiSessions sessions, ScsiOps scsi, WwidProbe probe, DevFs dev,
             Uevents uevents, KeyedLocks targetLocks, Settings settings, Multipath multipath, DmMaps maps) {
+        this.adm = adm;
         this.sessions = sessions;
         this.scsi = scsi;
         this.settings = settings;
@@ -138,22 +140,23 @@ public final class IscsiConnector implements VolumeConnector<IscsiConnection> {
             throw new BrickException(BrickException.Code.UNAVAILABLE, "volume " + c.volumeId()
                     + ": multipath requested but multipathd is not reachable on this host");
         }
+        List<String> failed = new ArrayList<>();
+        List<IscsiPath> all = multipathPaths(c, failed);
         List<PathBringUp.Progress> progress = new ArrayList<>();
         List<CompletableFuture<PathDevice>> futures = new ArrayList<>();
-        for (IscsiPath p : c.paths()) {
+        for (IscsiPath p : all) {
             PathBringUp.Progress done = new PathBringUp.Progress(p);
             progress.add(done);
             futures.add(CompletableFuture.supplyAsync(() -> paths.bringUp(c, p, done), PATH_WORKERS));
         }
         List<PathDevice> up = new ArrayList<>();
-        List<String> failed = new ArrayList<>();
         for (int i = 0; i < futures.size(); i++) {
             try {
                 up.add(futures.get(i).join());
             } catch (CompletionException e) {
                 String why = e.getCause() != null ? e.getCause().getMessage() : e.getMessage();
-                log.warn("volume {}: path {} failed: {}", c.volumeId(), c.paths().get(i), why);
-                failed.add(c.paths().get(i) + ": " + why);
+                log.warn("volume {}: path {} failed: {}", c.volumeId(), all.get(i), why);
+                failed.add(all.get(i) + ": " + why);
             }
         }
         if (up.isEmpty()) {
@@ -167,7 +170,7 @@ public final class IscsiConnector implements VolumeConnector<IscsiConnection> {
             String stable = this.identity.mapLink(wwid, map.device());
             if (!failed.isEmpty()) {
                 log.warn("volume {}: attached DEGRADED as {} with {} of {} paths; failed: {}", c.volumeId(), stable,
-                        up.size(), c.paths().size(), failed);
+                        up.size(), all.size(), failed);
             } else {
                 log.info("volume {}: attached {} with {} paths as {}", c.volumeId(), map, up.size(), stable);
             }
@@ -181,6 +184,54 @@ public final class IscsiConnector implements VolumeConnector<IscsiConnection> {
             }
             throw e;
         }
+    }
+
+    /**
+     * The paths a multipath attach brings up: those the backend listed or, when it named a
+     * single portal without a list, that portal and every other portal at which it announces
+     * the same target (SendTargets), with the same LUN. Targets of other IQNs that the portal
+     * announces are not logged in to. When discovery fails the named portal is used alone and
+     * the failure is reported with the failed paths.
+     */
+    private List<IscsiPath> multipathPaths(IscsiConnection c, List<String> failed) {
+        if (!c.discoverPortals()) {
+            return c.paths();
+        }
+        IscsiPath named = c.paths().get(0);
+        List<IscsiPath> all = new ArrayList<>(c.paths());
+        try {
+            for (IscsiAdm.Announced a : adm.sendTargets(named.portal(), c.discoveryChap(), settings.login())) {
+                IscsiPath p = new IscsiPath(a.portal(), a.target(), named.lun());
+                if (a.target().equals(named.target()) && !all.contains(p)) {
+                    all.add(p);
+                }
+            }
+            log.info("volume {}: SendTargets at {} announces {} portal(s) of {}", c.volumeId(), named.portal(), all.size(),
+                    named.target());
+        } catch (BrickException e) {
+            log.warn("volume {}: SendTargets discovery at {} failed, using that portal alone: {}", c.volumeId(),
+                    named.portal(), e.getMessage());
+            failed.add("discovery at " + named.portal() + ": " + e.getMessage());
+        }
+        return all;
+    }
+
+    /**
+     * The volume's paths for a detach, extend or path listing: those of the connection, and
+     * the volume's LUN on every other session to one of its targets (portals a multipath
+     * attach found by discovery, or a connection_info that changed since the attach).
+     */
+    private List<IscsiPath> knownPaths(IscsiConnection c) {
+        List<IscsiPath> all = new ArrayList<>(c.paths());
+        for (IscsiSession s : sessions.all()) {
+            for (IscsiPath p : c.paths()) {
+                IscsiPath other = new IscsiPath(s.portal(), p.target(), p.lun());
+                if (s.target().equals(p.target()) && !all.contains(other)) {
+                    all.add(other);
+                }
+            }
+        }
+        return all;
     }
 
     /** As {@link #disconnect(IscsiConnection, boolean, Optional)} without a known WWID. */
@@ -201,7 +252,7 @@ public final class IscsiConnector implements VolumeConnector<IscsiConnection> {
     public Detached disconnect(IscsiConnection c, boolean force, Optional<Wwid> knownWwid) {
         Set<Hctl> devices = new LinkedHashSet<>();
         Set<IscsiPath> targets = new LinkedHashSet<>();
-        for (IscsiPath p : c.paths()) {
+        for (IscsiPath p : knownPaths(c)) {
             targets.add(p); // also without a session: its node record may be left (a crash after logout)
             Optional<IscsiSession> s = sessions.find(p.portal(), p.target());
             if (s.isEmpty()) {
@@ -235,7 +286,7 @@ public final class IscsiConnector implements VolumeConnector<IscsiConnection> {
 
     private List<String> leftovers(IscsiConnection c, Optional<Wwid> knownWwid) {
         List<String> out = new ArrayList<>();
-        for (IscsiPath p : c.paths()) {
+        for (IscsiPath p : knownPaths(c)) {
             sessions.find(p.portal(), p.target()).ifPresent(s -> {
                 Hctl h = paths.hctlFor(s, p);
                 if (scsi.present(h)) {
@@ -251,7 +302,7 @@ public final class IscsiConnector implements VolumeConnector<IscsiConnection> {
     @Override
     public long extend(IscsiConnection c) {
         List<Hctl> devices = new ArrayList<>();
-        for (IscsiPath p : c.paths()) {
+        for (IscsiPath p : knownPaths(c)) {
             sessions.find(p.portal(), p.target()).ifPresent(s -> devices.add(paths.hctlFor(s, p)));
         }
         return volumeDevices.extend(c.volumeId(), devices);
@@ -261,7 +312,7 @@ public final class IscsiConnector implements VolumeConnector<IscsiConnection> {
     @Override
     public List<String> volumePaths(IscsiConnection c) {
         List<String> out = new ArrayList<>();
-        for (IscsiPath p : c.paths()) {
+        for (IscsiPath p : knownPaths(c)) {
             sessions.find(p.portal(), p.target()).ifPresent(s -> scsi.devices().blockOf(paths.hctlFor(s, p)).ifPresent(d ->
                     out.add(d.devPath())));
         }

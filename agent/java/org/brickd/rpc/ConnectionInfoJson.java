@@ -56,7 +56,8 @@ public final class ConnectionInfoJson {
         boolean encrypted = bool(data, "encrypted", "data.encrypted").orElse(false);
         return switch (type.toLowerCase(java.util.Locale.ROOT)) {
             case "iscsi" -> new IscsiConnection(volumeId, iscsiPaths(data), chap(data, "auth_", "data."),
-                    chap(data, "discovery_auth_", "data."), wwn, readOnly, encrypted);
+                    chap(data, "discovery_auth_", "data."), wwn, readOnly, encrypted,
+                    textList(data, "target_portals").isEmpty());
             case "fibre_channel" -> new FcConnection(volumeId, fcTargets(data), initiatorTargetMap(data),
                     wwn, readOnly, encrypted);
             default -> throw new InvalidInputException("connection_info.driver_volume_type", type,

@@ -85,7 +85,7 @@ public class IscsiConnectorTest {
             paths.add(new IscsiPath(Portal.parse(p), Iqn.parse(IQN), Lun.of("target_lun", lun)));
         }
         return new IscsiConnection(VolumeId.parse(vol), paths, chap, Optional.empty(), wwn.map(Wwid::parse), false,
-                false);
+                false, false);
     }
 
     static IscsiConnection volume(String vol, long lun) {
@@ -189,6 +189,28 @@ public class IscsiConnectorTest {
         assertThat(det.removed()).hasSize(2).first().isEqualTo("device " + att.devices().get(0).hctl());
         assertThat(host.flushed()).containsExactly(att.devices().get(0).disk().name());
         assertNothingLeft(host, P1);
+    }
+
+    @Test
+    void disconnectFindsTheVolumeOnEverySessionToItsTargetNotOnlyThePortalsItNames() {
+        // attached through P1 (say, found by discovery); nova detaches with a connection_info naming P2 only
+        FakeIscsi host = new FakeIscsi(root, FakeIscsi.target(IQN).portal(P1).portal(P2).lun(1, WWID_A).lun(2, WWID_B));
+        IscsiConnector connector = connector(host);
+        Attached att = connector.connectSingle(volume(VOL_A, 1, Optional.empty(), Optional.empty(), P1), Identity.none());
+        connector.connectSingle(volume(VOL_B, 2, Optional.empty(), Optional.empty(), P1), Identity.none());
+
+        assertThat(connector.volumePaths(volume(VOL_A, 1, Optional.empty(), Optional.empty(), P2)))
+                .containsExactly(att.devices().get(0).disk().devPath());
+        Detached det = connector.disconnect(volume(VOL_A, 1, Optional.empty(), Optional.empty(), P2), false);
+
+        assertThat(det.clean()).isTrue();
+        assertThat(det.removed()).containsExactly("device " + att.devices().get(0).hctl());
+        // LUN 2 of volume B keeps the session through P1
+        assertThat(host.ls("sys/class/scsi_device")).containsExactly("7:0:0:2");
+        assertThat(host.ls("sys/class/iscsi_session")).hasSize(1);
+
+        assertThat(connector.disconnect(volume(VOL_B, 2, Optional.empty(), Optional.empty(), P2), false).clean()).isTrue();
+        assertNothingLeft(host, P1, P2);
     }
 
     @Test

@@ -134,6 +134,37 @@ class IscsiKernelTest {
     }
 
     @Test
+    void chapWithAWrongSecretIsRefusedCleanlyAndMutualChapWithTheRightOnesAttaches() throws Exception {
+        String user = "brickd-initiator";
+        String secret = "initiator-secret-0123";
+        String targetUser = "lio-target";
+        String targetSecret = "target-secret-456789";
+        TargetBed.bedctl("target_chap", user, secret, targetUser, targetSecret);
+        try {
+            IscsiConnection wrong = volume(1, ", \"auth_method\": \"CHAP\", \"auth_username\": \"" + user
+                    + "\", \"auth_password\": \"not-the-secret-0000\"");
+            assertThatThrownBy(() -> connector.connectSingle(wrong, Identity.none()))
+                    .isInstanceOf(BrickException.class)
+                    .hasMessageContaining("CHAP authentication failed");
+            assertThat(TargetBed.leftovers()).as("no session, device or node record after the refusal").isEmpty();
+
+            IscsiConnection right = volume(1, ", \"auth_method\": \"CHAP\", \"auth_username\": \"" + user
+                    + "\", \"auth_password\": \"" + secret + "\", \"auth_username_in\": \"" + targetUser
+                    + "\", \"auth_password_in\": \"" + targetSecret + "\"");
+            Attached att = connector.connectSingle(right, Identity.none());
+
+            assertThat(att.wwid()).isEqualTo(wwidA);
+            String node = KernelBed.ok("iscsiadm", "-m", "node", "-T", TargetBed.TARGET_IQN, "-p", TargetBed.PORTAL_1);
+            assertThat(node).contains("node.session.auth.authmethod = CHAP")
+                    .contains("node.session.auth.username = " + user)
+                    .contains("node.session.auth.username_in = " + targetUser);
+            assertThat(connector.disconnect(right, false).clean()).isTrue();
+        } finally {
+            TargetBed.bedctl("target_chap", "off");
+        }
+    }
+
+    @Test
     void aLunTheTargetDoesNotPresentFailsCleanly() throws Exception {
         IscsiConnection missing = volume(7, "");
 

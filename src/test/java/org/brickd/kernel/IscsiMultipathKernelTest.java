@@ -119,6 +119,32 @@ class IscsiMultipathKernelTest {
     }
 
     @Test
+    void oneNamedPortalFindsTheOtherBySendTargetsAndADetachNamingItRemovesBoth() throws Exception {
+        String vol = UUID.randomUUID().toString();
+        IscsiConnection c = (IscsiConnection) ConnectionInfoJson.parse(JSON.readTree("""
+                {"driver_volume_type": "iscsi", "serial": "%s",
+                 "data": {"target_portal": "%s", "target_iqn": "%s", "target_lun": 4, "target_discovered": false,
+                          "volume_id": "%s"}}
+                """.formatted(vol, TargetBed.PORTAL_1, TargetBed.TARGET_IQN, vol)));
+
+        long t0 = System.nanoTime();
+        Attached att = connector.connectMultipath(c, Identity.none());
+        long connectMs = (System.nanoTime() - t0) / 1_000_000;
+
+        assertThat(att.failedPaths()).isEmpty();
+        assertThat(att.devices()).extracting(Attached.PathDevice::via).anySatisfy(v -> assertThat(v).startsWith(TargetBed.PORTAL_1))
+                .anySatisfy(v -> assertThat(v).startsWith(TargetBed.PORTAL_2));
+        assertThat(maps.byWwid(wwid).orElseThrow().slaves()).hasSize(2);
+        assertThat(KernelBed.run("iscsiadm", "-m", "discoverydb").stdout()).as("no discovery record left").isBlank();
+
+        Detached det = connector.disconnect(c, false, java.util.Optional.of(wwid));
+
+        assertThat(det.clean()).isTrue();
+        assertThat(det.removed()).contains("map " + wwid.udev());
+        System.out.printf("multipath connect with SendTargets discovery %d ms%n", connectMs);
+    }
+
+    @Test
     void aDeadPortalDegradesTheAttachWithinItsDeadline() throws Exception {
         IscsiConnection c = twoPortals();
         TargetBed.portalDown("127.0.0.2");

@@ -68,6 +68,10 @@ final class TargetBed {
                 b.append("device: ").append(line).append('\n');
             }
         }
+        CommandResult d = KernelBed.run("iscsiadm", "-m", "discoverydb");
+        if (d.exitCode() == 0 && !d.stdout().isBlank()) {
+            b.append("discovery records: ").append(d.stdout().strip()).append('\n');
+        }
         CommandResult dm = KernelBed.run("dmsetup", "ls", "--target", "multipath");
         if (dm.exitCode() == 0 && !dm.stdout().contains("No devices found")) {
             b.append("maps: ").append(dm.stdout().strip()).append('\n');

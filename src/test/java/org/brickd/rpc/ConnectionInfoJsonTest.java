@@ -86,6 +86,7 @@ class ConnectionInfoJsonTest {
         assertThat(c.expectedWwid()).isEmpty();
         assertThat(c.readOnly()).isFalse();
         assertThat(c.encrypted()).isFalse();
+        assertThat(c.discoverPortals()).as("one portal, no list: multipath asks it for the others").isTrue();
     }
 
     @Test
@@ -110,6 +111,7 @@ class ConnectionInfoJsonTest {
                 """.formatted(VOL, IQN1, IQN2, VOL));
 
         assertThat(c.paths()).containsExactly(path("10.0.0.5:3260", IQN1, 1), path("[fd00::5]:3260", IQN2, 7));
+        assertThat(c.discoverPortals()).as("the backend listed its portals").isFalse();
     }
 
     @Test

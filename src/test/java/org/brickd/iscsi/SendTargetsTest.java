@@ -1,0 +1,146 @@
+package org.brickd.iscsi;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+import java.util.function.Function;
+import org.brickd.errors.HostException;
+import org.brickd.host.Command;
+import org.brickd.host.CommandResult;
+import org.brickd.host.Commands;
+import org.brickd.iscsi.IscsiAdm.Announced;
+import org.brickd.types.Iqn;
+import org.brickd.types.Portal;
+import org.junit.jupiter.api.Test;
+
+/** SendTargets discovery: its argv (the contract with open-iscsi), what it leaves behind, its parsing. */
+class SendTargetsTest {
+
+    private static final String P = "10.0.0.1:3260";
+    private static final String IQN = "iqn.2003-01.org.linux-iscsi.bed:t1";
+    private static final String ANNOUNCED = "10.0.0.1:3260,1 " + IQN + "\n10.0.1.1:3260,1 " + IQN + "\n"
+            + "10.0.0.1:3260,1 iqn.2003-01.org.linux-iscsi.bed:other\n";
+
+    /** Records argv; answers with {@code script}. */
+    private static final class Scripted implements Commands {
+        final List<Command> ran = new ArrayList<>();
+        final Function<List<String>, CommandResult> script;
+
+        Scripted(Function<List<String>, CommandResult> script) {
+            this.script = script;
+        }
+
+        @Override
+        public CommandResult run(Command c) {
+            ran.add(c);
+            return script.apply(c.argv());
+        }
+
+        List<List<String>> argv() {
+            return ran.stream().map(Command::argv).toList();
+        }
+    }
+
+    private static CommandResult result(List<String> argv, int exit, String out) {
+        return new CommandResult(Command.of(argv.get(0), Duration.ofSeconds(1)).args(argv.subList(1, argv.size())
+                .toArray(String[]::new)).build(), exit, out, exit == 0 ? "" : "iscsiadm: failed", Duration.ZERO);
+    }
+
+    private static List<String> db(String... rest) {
+        List<String> a = new ArrayList<>(List.of("iscsiadm", "-m", "discoverydb", "-t", "sendtargets", "-p", P));
+        a.addAll(List.of(rest));
+        return a;
+    }
+
+    /** A host with no discovery record for P: the show answers 21 (no records). */
+    private static Scripted host(int discoverExit) {
+        return new Scripted(a -> {
+            if (a.equals(db())) {
+                return result(a, IscsiAdm.ERR_NO_OBJS_FOUND, "");
+            }
+            if (a.contains("nonpersistent")) {
+                return result(a, discoverExit, discoverExit == 0 ? ANNOUNCED : "");
+            }
+            return result(a, 0, "");
+        });
+    }
+
+    @Test
+    void withoutChapItWritesNoNodeRecordAndDeletesTheDiscoveryRecordItMade() {
+        Scripted h = host(0);
+
+        List<Announced> found = new IscsiAdm(h, Duration.ofSeconds(5)).sendTargets(Portal.parse(P), Optional.empty(),
+                Duration.ofSeconds(9));
+
+        assertThat(h.argv()).containsExactly(
+                db(),
+                List.of("iscsiadm", "-m", "discovery", "-t", "sendtargets", "-p", P, "--op", "nonpersistent"),
+                db("--op", "delete"));
+        assertThat(h.ran.get(1).timeout()).isEqualTo(Duration.ofSeconds(9));
+        assertThat(found).containsExactly(
+                new Announced(Portal.parse(P), Iqn.parse(IQN)),
+                new Announced(Portal.parse("10.0.1.1:3260"), Iqn.parse(IQN)),
+                new Announced(Portal.parse(P), Iqn.parse("iqn.2003-01.org.linux-iscsi.bed:other")));
+    }
+
+    @Test
+    void withMutualChapTheSecretsGoOnlyAsSecretArguments() {
+        Scripted h = host(0);
+        Chap chap = new Chap("disc-user", "disc-secret-1234", Optional.of("tgt-user"), Optional.of("tgt-secret-5678"));
+
+        new IscsiAdm(h, Duration.ofSeconds(5)).sendTargets(Portal.parse(P), Optional.of(chap), Duration.ofSeconds(9));
+
+        assertThat(h.argv()).containsExactly(
+                db(),
+                db("--op", "new"),
+                db("--op", "update", "-n", "discovery.sendtargets.auth.authmethod", "-v", "CHAP"),
+                db("--op", "update", "-n", "discovery.sendtargets.auth.username", "-v", "disc-user"),
+                db("--op", "update", "-n", "discovery.sendtargets.auth.password", "-v", "disc-secret-1234"),
+                db("--op", "update", "-n", "discovery.sendtargets.auth.username_in", "-v", "tgt-user"),
+                db("--op", "update", "-n", "discovery.sendtargets.auth.password_in", "-v", "tgt-secret-5678"),
+                db("--discover", "--op", "nonpersistent"),
+                db("--op", "delete"));
+        assertThat(h.ran).allSatisfy(c -> assertThat(c.display()).doesNotContain("disc-secret-1234")
+                .doesNotContain("tgt-secret-5678"));
+    }
+
+    @Test
+    void aDiscoveryRecordTheOperatorHadIsKept() {
+        Scripted h = new Scripted(a -> result(a, 0, a.contains("nonpersistent") ? ANNOUNCED : "discovery.type = sendtargets"));
+
+        new IscsiAdm(h, Duration.ofSeconds(5)).sendTargets(Portal.parse(P), Optional.empty(), Duration.ofSeconds(9));
+
+        assertThat(h.argv()).doesNotContain(db("--op", "delete"));
+    }
+
+    @Test
+    void aRefusedDiscoveryLoginSaysSoAndStillCleansUp() {
+        Scripted h = host(IscsiAdm.ERR_LOGIN_AUTH_FAILED);
+        Chap chap = new Chap("disc-user", "wrong-secret-000", Optional.empty(), Optional.empty());
+
+        assertThatThrownBy(() -> new IscsiAdm(h, Duration.ofSeconds(5)).sendTargets(Portal.parse(P), Optional.of(chap),
+                Duration.ofSeconds(9)))
+                .isInstanceOf(HostException.class)
+                .hasMessageContaining("CHAP authentication failed")
+                .hasMessageNotContaining("wrong-secret-000");
+        assertThat(h.argv()).endsWith(db("--op", "delete"));
+    }
+
+    @Test
+    void parsingKeepsPortalAndIqnLinesOnly() {
+        String out = "[fd00::1]:3260,1 " + IQN + "\n"
+                + "iscsiadm: connection login retries (reopen_max) 5 exceeded\n"
+                + "10.0.0.1:3260,1 " + IQN + "\n"
+                + "10.0.0.1:3260,1 " + IQN + "\n"
+                + "10.0.0.9:3260,1 not-an-iqn;rm\n"
+                + "\n";
+
+        assertThat(IscsiAdm.parseSendTargets(out)).containsExactly(
+                new Announced(Portal.parse("[fd00::1]:3260"), Iqn.parse(IQN)),
+                new Announced(Portal.parse(P), Iqn.parse(IQN)));
+    }
+}
