@@ -4,6 +4,7 @@ import java.time.Duration;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
 import org.brickd.stale.StaleService;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -13,7 +14,7 @@ import org.slf4j.LoggerFactory;
  * {@code stale_cleanup_on_timer}. A failed run is logged as an error and the next one runs
  * on schedule.
  */
-final class StaleTimer implements AutoCloseable {
+public final class StaleTimer implements AutoCloseable {
 
     private static final Logger log = LoggerFactory.getLogger(StaleTimer.class);
 
@@ -23,8 +24,13 @@ final class StaleTimer implements AutoCloseable {
         return t;
     });
 
-    StaleTimer(StaleService stale, Duration interval, boolean remove) {
-        timer.scheduleWithFixedDelay(() -> runOnce(stale, remove), 0, interval.toMillis(), TimeUnit.MILLISECONDS);
+    private final AtomicLong scans = new AtomicLong();
+
+    public StaleTimer(StaleService stale, Duration interval, boolean remove) {
+        timer.scheduleWithFixedDelay(() -> {
+            runOnce(stale, remove);
+            scans.incrementAndGet();
+        }, 0, interval.toMillis(), TimeUnit.MILLISECONDS);
         log.info("stale-device scan every {} s ({})", interval.toSeconds(), remove ? "removing what it finds"
                 : "report only");
     }
@@ -43,8 +49,23 @@ final class StaleTimer implements AutoCloseable {
         }
     }
 
+    /** Scans run so far, failed ones included. */
+    public long scans() {
+        return scans.get();
+    }
+
+    /** Stops the schedule and waits (bounded) for a scan under way, so that nothing it does outlives the daemon's wiring. */
     @Override
     public void close() {
-        timer.shutdownNow();
+        timer.shutdown();
+        try {
+            if (!timer.awaitTermination(30, TimeUnit.SECONDS)) {
+                log.warn("stale-device scan still running after 30 s; interrupting it");
+                timer.shutdownNow();
+            }
+        } catch (InterruptedException e) {
+            timer.shutdownNow();
+            Thread.currentThread().interrupt();
+        }
     }
 }

@@ -7,6 +7,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import java.nio.file.Path;
 import java.time.Duration;
+import org.brickd.daemon.StaleTimer;
 import java.util.List;
 import java.util.Optional;
 import java.util.Set;
@@ -201,6 +202,22 @@ class StaleDetectionTest {
 
         assertThat(stale.cleanup(false, false).clean()).isTrue();
         assertThat(host.ls("sys/class/scsi_device")).isEmpty();
+    }
+
+    @Test
+    void theScanTimerOnlyReportsUnlessConfiguredToRemove() throws Exception {
+        attach(VOL_A, 1);
+        target.unmap(1);
+
+        try (StaleTimer t = new StaleTimer(stale, Duration.ofMillis(10), false)) {
+            uevents.await("three report-only scans", () -> t.scans() >= 3, Duration.ofSeconds(10));
+        }
+        assertThat(host.ls("sys/class/scsi_device")).as("stale_cleanup_on_timer off: reported, not removed").hasSize(1);
+
+        try (StaleTimer t = new StaleTimer(stale, Duration.ofMillis(10), true)) {
+            uevents.await("the timer removing the stale device", () -> host.ls("sys/class/scsi_device").isEmpty(),
+                    Duration.ofSeconds(10));
+        }
     }
 
     @Test
