@@ -12,6 +12,7 @@ import org.brickd.connector.IscsiConnection;
 import org.brickd.connector.IscsiConnection.IscsiPath;
 import org.brickd.errors.InvalidInputException;
 import org.brickd.iscsi.Chap;
+import org.brickd.libvirt.DevicePath;
 import org.brickd.types.Iqn;
 import org.brickd.types.Lun;
 import org.brickd.types.Portal;
@@ -54,6 +55,9 @@ public final class ConnectionInfoJson {
         Optional<Wwid> wwn = expectedWwid(data);
         boolean readOnly = accessMode(data);
         boolean encrypted = bool(data, "encrypted", "data.encrypted").orElse(false);
+        // nova writes connect_volume's path here and sends it back at detach: brickd does not use it, but a
+        // value outside /dev is a wrong or hostile caller
+        text(data, "device_path", "data.device_path").ifPresent(p -> DevicePath.parse("data.device_path", p));
         return switch (type.toLowerCase(java.util.Locale.ROOT)) {
             case "iscsi" -> new IscsiConnection(volumeId, iscsiPaths(data), chap(data, "auth_", "data."),
                     chap(data, "discovery_auth_", "data."), wwn, readOnly, encrypted,

@@ -9,6 +9,7 @@ import java.util.Optional;
 import org.brickd.connector.ConnectionInfo;
 import org.brickd.errors.BrickException;
 import org.brickd.errors.InvalidInputException;
+import org.brickd.libvirt.DevicePath;
 import org.brickd.fc.FcHosts;
 import org.brickd.host.HostInfo;
 import org.brickd.ledger.Attachment;
@@ -60,6 +61,11 @@ public final class VolumeMethods {
         JsonNode deviceInfo = params.get("device_info");
         if (deviceInfo != null && !deviceInfo.isNull() && !deviceInfo.isObject()) {
             throw new InvalidInputException("device_info", ConnectionInfoJson.kind(deviceInfo), "must be an object or null");
+        }
+        if (deviceInfo != null && deviceInfo.isObject()) {
+            // what was attached comes from the ledger; a path outside /dev is still refused, not ignored
+            ConnectionInfoJson.text(deviceInfo, "path", "device_info.path")
+                    .ifPresent(p -> DevicePath.parse("device_info.path", p));
         }
         try {
             return disconnectJson(volumes.disconnect(info, instance(params), flag(params, "force"),

@@ -289,7 +289,20 @@ class ConnectionInfoJsonTest {
                     d.put("discovery_auth_password", "p".repeat(256));
                 }),
                 bad("data.volume_id", d -> d.put("volume_id", "00000000-0000-4000-8000-000000000000")),
-                bad("data.volume_id", d -> d.put("volume_id", 12)));
+                bad("data.volume_id", d -> d.put("volume_id", 12)),
+                bad("data.device_path", d -> d.put("device_path", "/etc/passwd")),
+                bad("data.device_path", d -> d.put("device_path", "/dev/../etc/shadow")),
+                bad("data.device_path", d -> d.put("device_path", "/dev/sdb; rm -rf /")),
+                bad("data.device_path", d -> d.put("device_path", 7)));
+    }
+
+    @Test
+    void theDevicePathNovaWritesBackIsAccepted() throws Exception {
+        for (String p : List.of("/dev/disk/by-id/scsi-36001405aaaaaaaa00004000800000000",
+                "/dev/disk/by-id/dm-uuid-mpath-36001405aaaaaaaa00004000800000000",
+                "/dev/disk/by-path/ip-10.0.0.5:3260-iscsi-iqn.2010-10.org.openstack:volume-1-lun-1", "/dev/sdb")) {
+            assertThat(ConnectionInfoJson.parse(iscsiWith(d -> d.put("device_path", p))).volumeId()).isNotNull();
+        }
     }
 
     static Arguments bad(String key, Consumer<ObjectNode> change) {
