@@ -279,6 +279,24 @@ bed_portal_disable() {
 }
 
 # bed_portal_enable IP: re-create the LIO network portal IP:3260.
+# bed_portal_drop IP: every packet to the portal is dropped (a path lost on a real network:
+# no RST, the initiator's TCP retries until its own timeouts); bed_portal_undrop IP lifts it.
+bed_portal_drop() {
+    local ip=${1:?ip} t
+    t=$(_bed_now)
+    iptables -w -I INPUT -p tcp -d "$ip" --dport "$BED_PORT" -j DROP \
+        || { _bed_err "iptables: cannot drop packets to $ip:$BED_PORT"; return 1; }
+    _bed_done "portal_drop $ip" "$t"
+}
+bed_portal_undrop() {
+    local ip=${1:?ip} t
+    t=$(_bed_now)
+    while iptables -w -C INPUT -p tcp -d "$ip" --dport "$BED_PORT" -j DROP 2>/dev/null; do
+        iptables -w -D INPUT -p tcp -d "$ip" --dport "$BED_PORT" -j DROP \
+            || { _bed_err "iptables: cannot lift the drop rule for $ip:$BED_PORT"; return 1; }
+    done
+    _bed_done "portal_undrop $ip" "$t"
+}
 bed_portal_enable() {
     local ip=${1:?ip} t np
     t=$(_bed_now)

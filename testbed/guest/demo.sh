@@ -39,6 +39,14 @@ path=$(sed -n 's/.*"path" *: *"\([^"]*\)".*/\1/p' /tmp/attach.json)
 step "inventory"
 ctl inventory
 
+step "brickctl start-up, with and without the class-data-sharing archive (figures, not a test)"
+ms() { local t0 t1; t0=$(date +%s%N); "$@" >/dev/null 2>&1; t1=$(date +%s%N); echo $(((t1 - t0) / 1000000)); }
+for cds in on off; do
+    runs=()
+    for _ in 1 2 3; do runs+=("$(BRICKD_CDS=$cds ms ctl inventory)"); done
+    echo "brickctl inventory, CDS $cds: ${runs[*]} ms (3 runs)"
+done
+
 step "read the volume through $path"
 head -c 64 "$path" | tr -d '\0'; echo
 grep -q "brickd demo volume $vol" <(head -c 64 "$path") || { echo "demo: the device does not read the volume's data" >&2; exit 1; }

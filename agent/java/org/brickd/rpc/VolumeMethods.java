@@ -142,7 +142,7 @@ public final class VolumeMethods {
         return JSON.createObjectNode().set("attachments", attachmentsJson(volumes.attachments()));
     }
 
-    static ArrayNode attachmentsJson(List<Attachment> attachments) {
+    public static ArrayNode attachmentsJson(List<Attachment> attachments) {
         ArrayNode list = JSON.createArrayNode();
         for (Attachment a : attachments) {
             ObjectNode o = list.addObject();
