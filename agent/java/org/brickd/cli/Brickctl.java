@@ -72,6 +72,14 @@ public final class Brickctl {
         return cl;
     }
 
+    /** Asks the operator a question on the terminal; empty when there is none (a script, a test). */
+    java.util.function.Supplier<java.util.Optional<java.util.function.Function<String, String>>> terminal = () ->
+            java.util.Optional.ofNullable(System.console()).map(con -> con::readLine);
+
+    java.util.Optional<java.util.function.Function<String, String>> asker() {
+        return terminal.get();
+    }
+
     /** Where commands print (standard output, or what a test set). */
     PrintWriter out() {
         return spec.commandLine().getOut();

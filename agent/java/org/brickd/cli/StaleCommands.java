@@ -4,6 +4,8 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.io.PrintWriter;
 import java.util.List;
+import java.util.Locale;
+import java.util.Optional;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
@@ -43,7 +45,8 @@ final class StaleCommands {
     }
 
     @Command(name = "cleanup", description = "Print the stale-device plan, then carry it out (fence drifted"
-            + " attachments, remove orphan maps and stale devices). Exit 1 when a step failed.")
+            + " attachments, remove orphan maps and stale devices). On a terminal it asks first unless --yes."
+            + " Exit 1 when a step failed or the plan was declined.")
     static final class Cleanup implements Callable<Integer> {
         @ParentCommand
         Brickctl top;
@@ -54,13 +57,33 @@ final class StaleCommands {
         @Option(names = "--include-unowned", description = "also remove live devices no attachment owns")
         boolean includeUnowned;
 
+        @Option(names = "--yes", description = "do not ask for confirmation on a terminal")
+        boolean yes;
+
         @Override
         public Integer call() {
             try (Calls c = top.calls()) {
+                PrintWriter out = top.out();
+                if (!dryRun && !yes && !top.json) {
+                    Optional<java.util.function.Function<String, String>> ask = top.asker();
+                    if (ask.isPresent()) {
+                        JsonNode plan = c.call("cleanup_stale", Brickctl.JSON.createObjectNode().put("dry_run", true)
+                                .put("include_unowned", includeUnowned));
+                        out.println("plan:");
+                        findings(out, plan.path("findings"));
+                        if (plan.path("findings").isEmpty()) {
+                            return 0;
+                        }
+                        String answer = ask.get().apply("carry out this plan? [y/N] ");
+                        if (answer == null || !List.of("y", "yes").contains(answer.strip().toLowerCase(Locale.ROOT))) {
+                            out.println("declined: nothing done");
+                            return 1;
+                        }
+                    }
+                }
                 ObjectNode p = Brickctl.JSON.createObjectNode().put("dry_run", dryRun).put("include_unowned",
                         includeUnowned);
                 JsonNode r = c.call("cleanup_stale", p);
-                PrintWriter out = top.out();
                 if (top.json) {
                     top.print(out, r);
                     return r.path("clean").asBoolean() || dryRun ? 0 : 1;

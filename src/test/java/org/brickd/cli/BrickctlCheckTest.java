@@ -57,6 +57,14 @@ class BrickctlCheckTest {
 
     private void daemon(String findStale, String inventory, String checkDomain) throws Exception {
         MethodTable t = new MethodTable()
+                .register("cleanup_stale", Access.MUTATE, (p, c) -> {
+                    boolean dry = p.path("dry_run").asBoolean();
+                    calls.add("cleanup_stale dry_run=" + dry);
+                    return json("{'dry_run': " + dry + ", 'findings': [{'class': 'stale', 'device': '/dev/sdc',"
+                            + " 'hctl': '7:0:0:3', 'action': 'remove-device', 'reason': 'no LUN'}], 'actions': "
+                            + (dry ? "[]" : "[{'ok': true, 'class': 'stale', 'device': '/dev/sdc', 'result': 'removed'}]")
+                            + ", 'clean': true}");
+                })
                 .register("find_stale", Access.READ, (p, c) -> {
                     calls.add("find_stale " + p);
                     if (findStale == null) {
@@ -77,8 +85,18 @@ class BrickctlCheckTest {
                 RpcServerOptions.defaults().withSocketGroup(null).withStopDeadline(Duration.ofSeconds(5)));
     }
 
+    /** The operator's answer on a terminal, or null for no terminal. */
+    private String terminalAnswer;
+    private final List<String> asked = new ArrayList<>();
+
     private int brickctl(String... args) {
         CommandLine cl = Brickctl.commandLine();
+        Brickctl top = cl.getCommand();
+        top.terminal = () -> terminalAnswer == null ? java.util.Optional.empty()
+                : java.util.Optional.of(q -> {
+                    asked.add(q);
+                    return terminalAnswer;
+                });
         cl.setOut(new PrintWriter(out, true));
         cl.setErr(new PrintWriter(err, true));
         List<String> all = new ArrayList<>(List.of("--config", dir.resolve("absent.conf").toString(), "--socket",
@@ -169,6 +187,42 @@ class BrickctlCheckTest {
 
         assertThat(code).isEqualTo(2);
         assertThat(err.toString()).contains("cannot write metrics to " + dir.resolve("no-such-dir/brickd.prom"));
+    }
+
+    @Test
+    void cleanupOnATerminalShowsThePlanAndDoesNothingWhenDeclined() throws Exception {
+        daemon("{'findings': []}", HEALTHY_INVENTORY, null);
+        terminalAnswer = "n";
+
+        int code = brickctl("cleanup");
+
+        assertThat(code).isEqualTo(1);
+        assertThat(asked).containsExactly("carry out this plan? [y/N] ");
+        assertThat(calls).containsExactly("cleanup_stale dry_run=true");
+        assertThat(out.toString()).contains("/dev/sdc").contains("declined: nothing done");
+    }
+
+    @Test
+    void cleanupOnATerminalCarriesThePlanOutWhenConfirmed() throws Exception {
+        daemon("{'findings': []}", HEALTHY_INVENTORY, null);
+        terminalAnswer = "yes";
+
+        assertThat(brickctl("cleanup")).isZero();
+
+        assertThat(calls).containsExactly("cleanup_stale dry_run=true", "cleanup_stale dry_run=false");
+        assertThat(out.toString()).contains("done:").contains("removed");
+    }
+
+    @Test
+    void cleanupAsksNothingWithYesOrWithoutATerminal() throws Exception {
+        daemon("{'findings': []}", HEALTHY_INVENTORY, null);
+        terminalAnswer = "n";
+        assertThat(brickctl("cleanup", "--yes")).isZero();
+        terminalAnswer = null;
+        assertThat(brickctl("cleanup")).isZero();
+
+        assertThat(asked).isEmpty();
+        assertThat(calls).containsExactly("cleanup_stale dry_run=false", "cleanup_stale dry_run=false");
     }
 
     private static JsonNode find(JsonNode r, String domain) {
