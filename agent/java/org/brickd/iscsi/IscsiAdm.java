@@ -19,13 +19,14 @@ import org.slf4j.LoggerFactory;
  * open-iscsi's iscsiadm, the one place its argv is built. Node records are addressed by
  * (target, portal) always, so a call never touches another target's record.
  *
- * <p>Exit codes used (open-iscsi's ISCSI_ERR_*): 15 session exists, 21 no records found,
- * 24 login authentication failed.
+ * <p>Exit codes used (open-iscsi's ISCSI_ERR_*): 6 database (a discovery record not found),
+ * 15 session exists, 21 no records found, 24 login authentication failed.
  */
 public final class IscsiAdm {
 
     private static final Logger log = LoggerFactory.getLogger(IscsiAdm.class);
 
+    public static final int ERR_IDBM = 6;
     public static final int ERR_SESS_EXISTS = 15;
     public static final int ERR_NO_OBJS_FOUND = 21;
     public static final int ERR_LOGIN_AUTH_FAILED = 24;
@@ -124,7 +125,7 @@ public final class IscsiAdm {
         } finally {
             if (!existed) {
                 CommandResult d = run(discoverydb(portal, timeout).args("--op", "delete").build());
-                if (d.exitCode() != 0 && d.exitCode() != ERR_NO_OBJS_FOUND) {
+                if (d.exitCode() != 0 && d.exitCode() != ERR_NO_OBJS_FOUND && d.exitCode() != ERR_IDBM) {
                     log.warn("discovery record of {} left behind ({}); remove it with: iscsiadm -m discoverydb -t"
                             + " sendtargets -p {} -o delete", portal, d.summary(), portal.iscsiadmForm());
                 }
@@ -156,7 +157,8 @@ public final class IscsiAdm {
 
     private boolean discoveryRecordExists(Portal portal) {
         CommandResult r = run(discoverydb(portal, timeout).build());
-        if (r.exitCode() == ERR_NO_OBJS_FOUND) {
+        // open-iscsi 2.1 answers a missing discovery record with 6 (ISCSI_ERR_IDBM, "not found")
+        if (r.exitCode() == ERR_NO_OBJS_FOUND || r.exitCode() == ERR_IDBM) {
             return false;
         }
         expect(r, 0);

@@ -56,11 +56,11 @@ class SendTargetsTest {
         return a;
     }
 
-    /** A host with no discovery record for P: the show answers 21 (no records). */
+    /** A host with no discovery record for P: open-iscsi 2.1 answers the show with 6 ("not found"). */
     private static Scripted host(int discoverExit) {
         return new Scripted(a -> {
-            if (a.equals(db())) {
-                return result(a, IscsiAdm.ERR_NO_OBJS_FOUND, "");
+            if (a.equals(db()) || a.equals(db("--op", "delete")) && discoverExit != 0) {
+                return result(a, IscsiAdm.ERR_IDBM, "");
             }
             if (a.contains("nonpersistent")) {
                 return result(a, discoverExit, discoverExit == 0 ? ANNOUNCED : "");

@@ -152,13 +152,15 @@ class IscsiKernelTest {
                     + "\", \"auth_password\": \"" + secret + "\", \"auth_username_in\": \"" + targetUser
                     + "\", \"auth_password_in\": \"" + targetSecret + "\"");
             Attached att = connector.connectSingle(right, Identity.none());
-
-            assertThat(att.wwid()).isEqualTo(wwidA);
-            String node = KernelBed.ok("iscsiadm", "-m", "node", "-T", TargetBed.TARGET_IQN, "-p", TargetBed.PORTAL_1);
-            assertThat(node).contains("node.session.auth.authmethod = CHAP")
-                    .contains("node.session.auth.username = " + user)
-                    .contains("node.session.auth.username_in = " + targetUser);
-            assertThat(connector.disconnect(right, false).clean()).isTrue();
+            try {
+                assertThat(att.wwid()).isEqualTo(wwidA);
+                String node = KernelBed.ok("iscsiadm", "-m", "node", "-T", TargetBed.TARGET_IQN, "-p", TargetBed.PORTAL_1);
+                assertThat(node).contains("node.session.auth.authmethod = CHAP")
+                        .contains("node.session.auth.username = " + user)
+                        .contains("node.session.auth.username_in = " + targetUser);
+            } finally {
+                assertThat(connector.disconnect(right, false).clean()).isTrue();
+            }
         } finally {
             TargetBed.bedctl("target_chap", "off");
         }

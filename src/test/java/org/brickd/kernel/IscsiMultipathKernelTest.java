@@ -132,13 +132,18 @@ class IscsiMultipathKernelTest {
         Attached att = connector.connectMultipath(c, Identity.none());
         long connectMs = (System.nanoTime() - t0) / 1_000_000;
 
-        assertThat(att.failedPaths()).isEmpty();
-        assertThat(att.devices()).extracting(Attached.PathDevice::via).anySatisfy(v -> assertThat(v).startsWith(TargetBed.PORTAL_1))
-                .anySatisfy(v -> assertThat(v).startsWith(TargetBed.PORTAL_2));
-        assertThat(maps.byWwid(wwid).orElseThrow().slaves()).hasSize(2);
-        assertThat(KernelBed.run("iscsiadm", "-m", "discoverydb").stdout()).as("no discovery record left").isBlank();
-
-        Detached det = connector.disconnect(c, false, java.util.Optional.of(wwid));
+        Detached det;
+        try {
+            assertThat(att.failedPaths()).isEmpty();
+            assertThat(att.devices()).extracting(Attached.PathDevice::via)
+                    .anySatisfy(v -> assertThat(v).startsWith(TargetBed.PORTAL_1))
+                    .anySatisfy(v -> assertThat(v).startsWith(TargetBed.PORTAL_2));
+            assertThat(maps.byWwid(wwid).orElseThrow().slaves()).hasSize(2);
+            assertThat(KernelBed.run("iscsiadm", "-m", "discoverydb").stdout()).as("no discovery record left").isBlank();
+        } finally {
+            // also when an assertion failed: the next tests need a clean bed
+            det = connector.disconnect(c, false, java.util.Optional.of(wwid));
+        }
 
         assertThat(det.clean()).isTrue();
         assertThat(det.removed()).contains("map " + wwid.udev());
@@ -172,23 +177,26 @@ class IscsiMultipathKernelTest {
         Attached att = connector.connectMultipath(c, Identity.none());
         long ms = (System.nanoTime() - t0) / 1_000_000;
 
-        assertThat(att.devices()).hasSize(1);
-        assertThat(att.failedPaths()).singleElement().asString().startsWith(TargetBed.PORTAL_2);
-        System.out.printf("multipath connect with one portal dropping packets: %d ms (login deadline 8000 ms;"
-                + " os-brick measured 144 s on this bed)%n", ms);
-        // iscsid gave up on its own (one login try, login_timeout half the deadline): once the drop is
-        // lifted no session through the dropped portal turns up late, and its node record is gone
-        TargetBed.bedctl("portal_undrop", "127.0.0.2");
-        long until = System.nanoTime() + 10_000_000_000L;
-        while (System.nanoTime() < until) {
-            assertThat(KernelBed.run("iscsiadm", "-m", "session").stdout()).as("a late session through the dropped portal")
-                    .doesNotContain("127.0.0.2");
-            java.util.concurrent.locks.LockSupport.parkNanos(500_000_000L); // observation window, not a wait for a state
+        try {
+            assertThat(att.devices()).hasSize(1);
+            assertThat(att.failedPaths()).singleElement().asString().startsWith(TargetBed.PORTAL_2);
+            System.out.printf("multipath connect with one portal dropping packets: %d ms (login deadline 8000 ms;"
+                    + " os-brick measured 144 s on this bed)%n", ms);
+            // iscsid gave up on its own (one login try, login_timeout half the deadline): once the drop is
+            // lifted no session through the dropped portal turns up late, and its node record is gone
+            TargetBed.bedctl("portal_undrop", "127.0.0.2");
+            long until = System.nanoTime() + 10_000_000_000L;
+            while (System.nanoTime() < until) {
+                assertThat(KernelBed.run("iscsiadm", "-m", "session").stdout())
+                        .as("a late session through the dropped portal").doesNotContain("127.0.0.2");
+                java.util.concurrent.locks.LockSupport.parkNanos(500_000_000L); // an observation window, not a wait
+            }
+            assertThat(KernelBed.run("iscsiadm", "-m", "node", "-T", TargetBed.TARGET_IQN, "-p", TargetBed.PORTAL_2)
+                    .exitCode()).as("node record of the dropped portal").isEqualTo(21);
+        } finally {
+            TargetBed.bedctl("portal_undrop", "127.0.0.2");
+            assertThat(connector.disconnect(c, false, java.util.Optional.of(wwid)).clean()).isTrue();
         }
-        assertThat(KernelBed.run("iscsiadm", "-m", "node", "-T", TargetBed.TARGET_IQN, "-p", TargetBed.PORTAL_2).exitCode())
-                .as("node record of the dropped portal").isEqualTo(21);
-
-        assertThat(connector.disconnect(c, false, java.util.Optional.of(wwid)).clean()).isTrue();
     }
 
     @Test
