@@ -37,6 +37,11 @@ _bed_err() { echo "bed: ERROR: $*" >&2; return 1; }
 _bed_write() {
     echo "$1" > "$2" 2>/dev/null || _bed_err "cannot write '$1' to $2"
 }
+# _bed_write_exact VALUE FILE: without the newline: LIO keeps it as part of a CHAP name or
+# secret (the initiator's CHAP_N then never matches).
+_bed_write_exact() {
+    printf '%s' "$1" > "$2" 2>/dev/null || _bed_err "cannot write to $2"
+}
 
 # bed_wait SECONDS WHAT CMD [ARGS...]: poll CMD every 0.1 s until it succeeds.
 bed_wait() {
@@ -148,11 +153,11 @@ bed_target_chap() {
         _bed_write "" "$auth/password" || true
         _bed_write 0 "$BED_TPG/attrib/authentication" || return 1
     else
-        _bed_write "${1:?user}" "$auth/userid" || return 1
-        _bed_write "${2:?password}" "$auth/password" || return 1
+        _bed_write_exact "${1:?user}" "$auth/userid" || return 1
+        _bed_write_exact "${2:?password}" "$auth/password" || return 1
         if [[ -n ${3:-} ]]; then
-            _bed_write "$3" "$auth/userid_mutual" || return 1
-            _bed_write "${4:?mutual password}" "$auth/password_mutual" || return 1
+            _bed_write_exact "$3" "$auth/userid_mutual" || return 1
+            _bed_write_exact "${4:?mutual password}" "$auth/password_mutual" || return 1
         fi
         _bed_write 1 "$BED_TPG/attrib/authentication" || return 1
     fi
