@@ -47,8 +47,8 @@ PRIMARY = {"single": "attach", "multipath": "attach", "degraded": "attach", "for
 
 
 def load(raw):
-    """-> values[(case, op, backend)][run] = float, failures[(case, op, backend)][run] = [reasons]."""
-    values, failures, runs = defaultdict(dict), defaultdict(lambda: defaultdict(list)), set()
+    """-> values[(case, op, backend)][run] = seconds or KiB; failures[(case, op, backend)][run] = [reasons]."""
+    values, failures = defaultdict(dict), defaultdict(lambda: defaultdict(list))
     with open(raw, newline="") as f:
         for r in csv.DictReader(f):
             op = FAILS_OP.get(r["op"], r["op"])
@@ -63,13 +63,11 @@ def load(raw):
             for o in ops:
                 key = (r["case"], o, r["backend"])
                 run = int(r["run"])
-                if r["case"] != "idle":
-                    runs.add(run)
                 if r["status"] == "ok" and r["value"] != "":
                     values[key][run] = float(r["value"])
                 elif r["status"] != "ok":
                     failures[key][run].append(r["note"] or "failed")
-    return values, failures, runs
+    return values, failures
 
 
 def fmt(v, unit):
@@ -88,7 +86,7 @@ def main():
     ap.add_argument("--date", required=True)
     ap.add_argument("--commit", default="")
     a = ap.parse_args()
-    values, failures, runs = load(a.raw)
+    values, failures = load(a.raw)
     with open(a.meta) as f:
         meta = json.load(f)
 
@@ -103,7 +101,7 @@ def main():
     lines = [
         f"brickd vs os-brick vs bare kernel, {a.date}, {a.machine}, guest kernel {meta.get('kernel', '?')}"
         f"{', brickd ' + a.commit if a.commit else ''}; "
-        f"os-brick {meta.get('osbrick_version', '?')}; {meta.get('runs', '?')} run(s) per case, "
+        f"os-brick {meta.get('osbrick_version', '?')}; {meta.get('runs_done', '?')} of {meta.get('runs', '?')} run(s) done, "
         "seconds unless marked: median (min-max) of the runs that succeeded [ok/runs]. "
         "RSS: brickd's daemon; for os-brick, the Python process that imported it and ran its calls "
         "(nova-compute's own memory not included).",
@@ -117,7 +115,6 @@ def main():
         if (case, op) not in seen:
             continue
         unit = "KiB" if op.startswith("rss") else "s"
-        n_runs = 1 if case == "idle" else len(runs)
         cells, medians, csv_row = [], {}, {"case": case, "op": op, "unit": unit}
         for b in BACKENDS:
             vals = values.get((case, op, b), {})
@@ -125,10 +122,7 @@ def main():
             ok = [v for r, v in vals.items() if r not in fails]
             refs = sorted({note(reason) for rs in fails.values() for reason in rs})
             mark = "".join(f" [{n}]" for n in refs)
-            if case == "idle" or op.startswith("rss"):
-                n_runs_b = max(1, len(vals))
-            else:
-                n_runs_b = n_runs
+            n_runs_b = len(set(vals) | set(fails))   # runs that reached this op (a budget may cut the last)
             if ok:
                 m = statistics.median(ok)
                 medians[b] = m
@@ -145,7 +139,7 @@ def main():
             else:
                 cells.append("not run")
             csv_row[f"{b}_ok"] = len(ok)
-            csv_row[f"{b}_runs"] = n_runs_b if (ok or fails) else 0
+            csv_row[f"{b}_runs"] = n_runs_b
             csv_row[f"{b}_failures"] = " | ".join(sorted({r for rs in fails.values() for r in rs}))
         ratio = {}
         for other, key in (("os-brick", "brickd_over_osbrick"), ("bare", "brickd_over_bare")):

@@ -26,7 +26,7 @@ from backends import Bare, Brickd, Broken, OsBrick
 from bedlib import PORTALS, BenchError, Firewall, Host, bed, log, poll, read, reset_bed, settle_sessions_gone
 
 BACKENDS = ("bare", "brickd", "os-brick")
-CASES = ("single", "multipath", "degraded", "concurrent", "forced", "extend")
+CASES = ("single", "multipath", "extend", "concurrent", "degraded", "forced")
 
 
 class Bench:
@@ -38,6 +38,7 @@ class Bench:
         self.csv = csv.writer(self.out)
         self.csv.writerow(["backend", "case", "op", "run", "value", "unit", "status", "note"])
         self.hung = {}
+        self.deadline = time.monotonic() + args.budget
 
     def record(self, backend, case, op, run_no, value, unit="s", status="ok", note=""):
         row = [backend, case, op, run_no, "" if value is None else f"{value:.4f}" if unit == "s" else value,
@@ -326,6 +327,10 @@ class Bench:
         for run_no in range(1, self.args.runs + 1):
             for case in cases:
                 for b in self.backends.values():
+                    if time.monotonic() > self.deadline:
+                        log(f"budget of {self.args.budget}s spent: run {run_no} stops before {case} on {b.name}")
+                        self.out.close()
+                        return run_no - 1
                     log(f"---- run {run_no} case {case} backend {b.name}")
                     try:
                         getattr(self, f"case_{case}")(b, run_no)
@@ -339,6 +344,7 @@ class Bench:
                         self.reset()
                         settle_sessions_gone()
         self.out.close()
+        return self.args.runs
 
 
 def percentile(sorted_values, p):
@@ -359,6 +365,8 @@ def main():
     ap.add_argument("--cases", default=",".join(CASES))
     ap.add_argument("--backends", default=",".join(BACKENDS))
     ap.add_argument("--op-timeout", type=float, default=300)
+    ap.add_argument("--budget", type=float, default=86400,
+                    help="seconds after which no new case starts (the table then says how many runs were done)")
     args = ap.parse_args()
     for c in args.cases.split(","):
         if c not in CASES:
@@ -389,8 +397,10 @@ def main():
     firewall = Firewall()
     meta["firewall"] = firewall.cmd or firewall.why
     with open(args.meta, "w") as f:
+        json.dump(meta, f)   # now, so that a run cut short still has it
+    meta["runs_done"] = Bench(args, luns, backends, firewall).run_all()
+    with open(args.meta, "w") as f:
         json.dump(meta, f)
-    Bench(args, luns, backends, firewall).run_all()
     return 0
 
 

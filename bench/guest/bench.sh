@@ -3,7 +3,8 @@
 # 127.0.0.1 and 127.0.0.2), exports the benchmark's LUNs, starts brickd as its unit
 # starts it, and runs bench.py, which times brickd, os-brick and the bare-kernel minimum
 # against the same target. Raw samples land in $TB_OUT/raw.csv, set-up facts in
-# $TB_OUT/meta.json. Environment: BENCH_RUNS, BENCH_CASES, BENCH_BACKENDS, BENCH_OP_TIMEOUT.
+# $TB_OUT/meta.json. Environment: BENCH_RUNS, BENCH_CASES, BENCH_BACKENDS, BENCH_OP_TIMEOUT,
+# BENCH_BUDGET (seconds after which no new case starts).
 set -euo pipefail
 # shellcheck source-path=SCRIPTDIR source=../../testbed/guest/bed.sh
 source "$TB_HOME/guest/bed.sh"
@@ -46,5 +47,6 @@ echo "bench: brickd ready after $(awk -v a="$t" -v b="$(date +%s.%N)" 'BEGIN { p
 python3 "$here/bench.py" --luns /tmp/bench-luns.json --socket /run/brickd/brickd.sock \
     --brickd-pid "$brickd_pid" --csv "$TB_OUT/raw.csv" --meta "$TB_OUT/meta.json" \
     --osbrick-log "$TB_OUT/os-brick.log" --runs "${BENCH_RUNS:-3}" \
-    --cases "${BENCH_CASES:-single,multipath,degraded,concurrent,forced,extend}" \
-    --backends "${BENCH_BACKENDS:-bare,brickd,os-brick}" --op-timeout "${BENCH_OP_TIMEOUT:-300}"
+    --cases "${BENCH_CASES:-single,multipath,extend,concurrent,degraded,forced}" \
+    --backends "${BENCH_BACKENDS:-bare,brickd,os-brick}" --op-timeout "${BENCH_OP_TIMEOUT:-300}" \
+    --budget "${BENCH_BUDGET:-86400}"
