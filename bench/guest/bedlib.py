@@ -140,31 +140,20 @@ class Host:
 # ---------------------------------------------------------------- the bed between cases
 
 class Firewall:
-    """Drops (not refuses) the packets to one portal: iptables in the guest, nft or legacy."""
+    """Drops (not refuses) the packets to one portal through the bed's own bed_portal_drop (an
+    iptables DROP rule, the one the kernel tier's packet-drop test uses)."""
 
     def __init__(self):
-        self.cmd, self.rules, self.why = None, [], None
-        for cmd in ("iptables", "iptables-legacy"):
-            rule = ["-p", "tcp", "-d", "192.0.2.1", "--dport", "9", "-j", "DROP"]
-            try:
-                run([cmd, "-w", "-I", "INPUT", *rule])
-                run([cmd, "-w", "-D", "INPUT", *rule])
-                self.cmd = cmd
-                return
-            except (BenchError, OSError) as e:
-                self.why = f"no packet filter in the guest: {e}"
+        self.cmd, self.why, self.dropped = "bed_portal_drop", None, []
 
     def drop(self, portal):
-        if not self.cmd:
-            raise BenchError(self.why)
-        ip, port = portal.split(":")
-        rule = ["-p", "tcp", "-d", ip, "--dport", port, "-j", "DROP"]
-        run([self.cmd, "-w", "-I", "INPUT", *rule])
-        self.rules.append(rule)
+        ip = portal.split(":")[0]
+        bed("bed_portal_drop", ip)
+        self.dropped.append(ip)
 
     def clear(self):
-        while self.rules:
-            run([self.cmd, "-w", "-D", "INPUT", *self.rules.pop()], check=False)
+        while self.dropped:
+            bed("bed_portal_undrop", self.dropped.pop())
 
 
 def reset_bed(firewall):

@@ -7,7 +7,10 @@ import java.io.IOException;
 import java.io.PrintWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.Optional;
 import java.util.concurrent.Callable;
+import java.util.function.Function;
+import java.util.function.Supplier;
 import org.brickd.daemon.Config;
 import org.brickd.errors.BrickException;
 import picocli.CommandLine;
@@ -56,7 +59,7 @@ public final class Brickctl {
     }
 
     /** The command line with brickctl's error handling: a failed operation is exit 1 with its message. */
-    static CommandLine commandLine() {
+    public static CommandLine commandLine() {
         CommandLine cl = new CommandLine(new Brickctl());
         cl.setExecutionExceptionHandler((e, cmd, parsed) -> {
             if (e instanceof BrickException b) {
@@ -73,12 +76,8 @@ public final class Brickctl {
     }
 
     /** Asks the operator a question on the terminal; empty when there is none (a script, a test). */
-    java.util.function.Supplier<java.util.Optional<java.util.function.Function<String, String>>> terminal = () ->
-            java.util.Optional.ofNullable(System.console()).map(con -> con::readLine);
-
-    java.util.Optional<java.util.function.Function<String, String>> asker() {
-        return terminal.get();
-    }
+    Supplier<Optional<Function<String, String>>> terminal = () -> Optional.ofNullable(System.console())
+            .map(con -> con::readLine);
 
     /** Where commands print (standard output, or what a test set). */
     PrintWriter out() {

@@ -72,22 +72,19 @@ final class CheckCommand implements Callable<Integer> {
             calls = top.calls();
         } catch (RuntimeException e) {
             String why = "cannot reach the daemon nor work offline: " + e.getMessage();
-            for (String[] c : new String[][] {{"stale", "I3"}, {"drift", "I1"}, {"unowned", "I3"}, {"ledger", "I6"},
-                {"recovery", "I6"}}) {
-                results.add(Result.unchecked(c[0], "", c[1], why));
+            for (Named c : FROM_FIND_STALE) {
+                results.add(Result.unchecked(c.name(), "", c.invariant(), why));
+            }
+            for (Named c : FROM_INVENTORY) {
+                results.add(Result.unchecked(c.name(), "", c.invariant(), why));
             }
             domains.keySet().forEach(d -> results.add(Result.unchecked("domain", d, "I4", why)));
             return results;
         }
         try (calls) {
             ObjectNode staleParams = Brickctl.JSON.createObjectNode().put("include_unowned", false);
-            answer(calls, "find_stale", staleParams, results, List.of(
-                    new Named("stale", "I3", HealthCheck::stale),
-                    new Named("drift", "I1", HealthCheck::drift),
-                    new Named("unowned", "I3", HealthCheck::unowned)));
-            answer(calls, "inventory", Brickctl.JSON.createObjectNode(), results, List.of(
-                    new Named("ledger", "I6", HealthCheck::ledger),
-                    new Named("recovery", "I6", HealthCheck::recovery)));
+            answer(calls, "find_stale", staleParams, results, FROM_FIND_STALE);
+            answer(calls, "inventory", Brickctl.JSON.createObjectNode(), results, FROM_INVENTORY);
             for (Map.Entry<String, Path> d : domains.entrySet()) {
                 results.add(domain(calls, d.getKey(), d.getValue()));
             }
@@ -96,6 +93,12 @@ final class CheckCommand implements Callable<Integer> {
     }
 
     private record Named(String name, String invariant, Function<JsonNode, Result> check) {}
+
+    /** The checks each call's answer feeds. */
+    private static final List<Named> FROM_FIND_STALE = List.of(new Named("stale", "I3", HealthCheck::stale),
+            new Named("drift", "I1", HealthCheck::drift), new Named("unowned", "I3", HealthCheck::unowned));
+    private static final List<Named> FROM_INVENTORY = List.of(new Named("ledger", "I6", HealthCheck::ledger),
+            new Named("recovery", "I6", HealthCheck::recovery));
 
     /** One call feeds several checks; if it fails, each of them is unchecked with the reason. */
     private static void answer(Calls calls, String method, JsonNode params, List<Result> results, List<Named> checks) {

@@ -7,6 +7,7 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Optional;
 import java.util.concurrent.Callable;
+import java.util.function.Function;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.ParentCommand;
@@ -65,7 +66,7 @@ final class StaleCommands {
             try (Calls c = top.calls()) {
                 PrintWriter out = top.out();
                 if (!dryRun && !yes && !top.json) {
-                    Optional<java.util.function.Function<String, String>> ask = top.asker();
+                    Optional<Function<String, String>> ask = top.terminal.get();
                     if (ask.isPresent()) {
                         JsonNode plan = c.call("cleanup_stale", Brickctl.JSON.createObjectNode().put("dry_run", true)
                                 .put("include_unowned", includeUnowned));

@@ -103,13 +103,12 @@ public final class IscsiAdm {
                     expect(run(discoverydb(portal, timeout).args("--op", "new").build()), 0);
                 }
                 Chap a = chap.get();
-                discoveryUpdate(portal, "discovery.sendtargets.auth.authmethod", Optional.of("CHAP"), null);
-                discoveryUpdate(portal, "discovery.sendtargets.auth.username", Optional.of(a.username()), null);
-                discoveryUpdate(portal, "discovery.sendtargets.auth.password", Optional.empty(), a.password());
+                discoveryUpdate(portal, "discovery.sendtargets.auth.authmethod", "CHAP");
+                discoveryUpdate(portal, "discovery.sendtargets.auth.username", a.username());
+                discoveryUpdateSecret(portal, "discovery.sendtargets.auth.password", a.password());
                 if (a.mutual()) {
-                    discoveryUpdate(portal, "discovery.sendtargets.auth.username_in", a.usernameIn(), null);
-                    discoveryUpdate(portal, "discovery.sendtargets.auth.password_in", Optional.empty(),
-                            a.passwordIn().orElseThrow());
+                    discoveryUpdate(portal, "discovery.sendtargets.auth.username_in", a.usernameIn().orElseThrow());
+                    discoveryUpdateSecret(portal, "discovery.sendtargets.auth.password_in", a.passwordIn().orElseThrow());
                 }
                 r = run(discoverydb(portal, deadline).args("--discover", "--op", "nonpersistent").build());
             } else {
@@ -165,9 +164,12 @@ public final class IscsiAdm {
         return true;
     }
 
-    private void discoveryUpdate(Portal portal, String key, Optional<String> value, String secret) {
-        Command.Builder b = discoverydb(portal, timeout).args("--op", "update", "-n", key, "-v");
-        expect(run((secret != null ? b.secret(secret) : b.arg(value.orElseThrow())).build()), 0);
+    private void discoveryUpdate(Portal portal, String key, String value) {
+        expect(run(discoverydb(portal, timeout).args("--op", "update", "-n", key, "-v", value).build()), 0);
+    }
+
+    private void discoveryUpdateSecret(Portal portal, String key, String secret) {
+        expect(run(discoverydb(portal, timeout).args("--op", "update", "-n", key, "-v").secret(secret).build()), 0);
     }
 
     private static Command.Builder discoverydb(Portal portal, Duration t) {
