@@ -17,13 +17,16 @@
 # Exported names: BED_INITIATOR, BED_TARGET_IQN, BED_TPG (configfs dir of
 # TPG 1), BED_PORTALS ("127.0.0.1 127.0.0.2"), BED_PORT (3260), BED_DIR
 # (/tmp/bed: backing files; /tmp is a tmpfs in the guest, files are sparse).
+# A second target: BED_TARGET_IQN and BED_PORTALS may be set by the caller
+# (e.g. `BED_TARGET_IQN=...:tgt2 BED_PORTALS=127.0.0.3 bedctl.sh target`); the
+# target functions then act on that target, backstores stay shared.
 
 export BED_INITIATOR=iqn.1993-08.org.debian:01:testbed-init
-export BED_TARGET_IQN=iqn.2003-01.org.linux-iscsi.testbed:tgt1
+export BED_TARGET_IQN=${BED_TARGET_IQN:-iqn.2003-01.org.linux-iscsi.testbed:tgt1}
 export BED_CFG=/sys/kernel/config/target
 export BED_TPG=$BED_CFG/iscsi/$BED_TARGET_IQN/tpgt_1
 export BED_HBA=$BED_CFG/core/fileio_0
-export BED_PORTALS="127.0.0.1 127.0.0.2"
+export BED_PORTALS=${BED_PORTALS:-"127.0.0.1 127.0.0.2"}
 export BED_PORT=3260
 export BED_DIR=/tmp/bed
 

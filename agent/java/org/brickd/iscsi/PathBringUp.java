@@ -16,8 +16,10 @@ import org.slf4j.LoggerFactory;
 /**
  * One path of a volume, brought up and, on failure, taken down again: node record with
  * manual scan (I2), login only without a session, a scan of exactly the path's LUN, the
- * disk awaited on uevents. Everything runs under the target's lock, the undo included,
- * so another attach never picks up a session that is being logged out.
+ * disk awaited on uevents. Node record, login and scan run under the target's lock, and so
+ * does every undo, so another attach never picks up a session that is being logged out.
+ * The wait for the disk does not: once the scan has made the SCSI device, the session
+ * carries a LUN and no other caller logs it out, so LUNs of one target come up together.
  */
 final class PathBringUp {
 
@@ -53,17 +55,26 @@ final class PathBringUp {
 
     /** Brings the path's disk up; on failure undoes its own changes and rethrows. */
     PathDevice bringUp(IscsiConnection c, IscsiPath p, Progress done) {
+        Hctl hctl;
         try (KeyedLocks.Held target = targetLocks.lock(targetKey(p))) {
             try {
-                return bringUpLocked(c, p, done);
+                hctl = scanLocked(c, p, done);
             } catch (RuntimeException e) {
                 undoLocked(c, done, e);
                 throw e;
             }
         }
+        try {
+            BlockDevice disk = scsi.awaitDisk(hctl, settings.device());
+            return new PathDevice(hctl, disk, p.toString());
+        } catch (RuntimeException e) {
+            undo(c, done, e);
+            throw e;
+        }
     }
 
-    private PathDevice bringUpLocked(IscsiConnection c, IscsiPath p, Progress done) {
+    /** Node record, session and the scan of the path's LUN; answers the LUN's address. Caller holds the target lock. */
+    private Hctl scanLocked(IscsiConnection c, IscsiPath p, Progress done) {
         Optional<IscsiSession> existing = sessions.find(p.portal(), p.target());
         IscsiSession session;
         if (existing.isPresent()) {
@@ -87,8 +98,7 @@ final class PathBringUp {
             throw new HostException("LUN " + p.lun() + " is not mapped to this initiator by " + p.target() + " at "
                     + p.portal() + " (" + hctl + " answers as peripheral type 0x1f, no device)");
         }
-        BlockDevice disk = scsi.awaitDisk(hctl, settings.device());
-        return new PathDevice(hctl, disk, p.toString());
+        return hctl;
     }
 
     /** Undoes a bring-up that succeeded but whose attach failed later (I1, no map...). */

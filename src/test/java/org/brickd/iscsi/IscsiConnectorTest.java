@@ -13,6 +13,10 @@ import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
 import org.brickd.connector.Attached;
 import org.brickd.connector.Detached;
 import org.brickd.connector.IscsiConnection;
@@ -171,6 +175,50 @@ public class IscsiConnectorTest {
         assertThat(host.ls("sys/class/iscsi_session")).hasSize(1);
         assertThat(host.ls("sys/class/scsi_device")).containsExactly("7:0:0:1", "7:0:0:2");
         assertThat(realDev(a.path())).isNotEqualTo(realDev(b.path()));
+    }
+
+    @Test
+    void aLunWaitingForItsDiskDoesNotHoldUpAnotherLunOfTheSameTarget() throws Exception {
+        FakeIscsi host = new FakeIscsi(root, FakeIscsi.target(IQN).portal(P1).lun(1, WWID_A).slowDisk(1).lun(2, WWID_B));
+        // the target lock's wait deadline (2 s) is shorter than the slow LUN's disk deadline:
+        // if the wait for the disk held the lock, the second attach would end BUSY
+        IscsiConnector connector = new IscsiConnector(new IscsiAdm(host, Duration.ofSeconds(5)),
+                new IscsiSessions(host.sysfs()), new ScsiOps(host.sysfs(), host.devfs(), host.nat(), uevents),
+                new WwidProbe(host.devfs(), host.nat(), Duration.ofSeconds(1)), host.devfs(), uevents,
+                new KeyedLocks(Duration.ofSeconds(2)), new IscsiConnector.Settings(Duration.ofSeconds(2),
+                        Duration.ofSeconds(30), Duration.ofSeconds(1), Duration.ofSeconds(1)));
+        ExecutorService pool = Executors.newSingleThreadExecutor();
+        try {
+            Future<Attached> slow = pool.submit(() -> connector.connectSingle(volume(VOL_A, 1), Identity.none()));
+            uevents.await("LUN 1 scanned", () -> host.ls("sys/class/scsi_device").contains("7:0:0:1"),
+                    Duration.ofSeconds(10));
+
+            Attached b = connector.connectSingle(volume(VOL_B, 2), Identity.none());
+
+            assertThat(b.wwid()).isEqualTo(Wwid.parse(WWID_B));
+            assertThat(slow.isDone()).as("LUN 1 still waits for its disk").isFalse();
+            host.diskArrives(1);
+            Attached a = slow.get(10, TimeUnit.SECONDS);
+            assertThat(a.wwid()).isEqualTo(Wwid.parse(WWID_A));
+            assertThat(a.devices().get(0).hctl().host()).isEqualTo(b.devices().get(0).hctl().host());
+            assertThat(logins(host)).isEqualTo(1);
+        } finally {
+            pool.shutdownNow();
+        }
+    }
+
+    @Test
+    void aLunWhoseDiskNeverComesIsUndoneAndKeepsTheSessionOfAnotherLun() throws Exception {
+        FakeIscsi host = new FakeIscsi(root, FakeIscsi.target(IQN).portal(P1).lun(1, WWID_A).slowDisk(1).lun(2, WWID_B));
+        IscsiConnector connector = connector(host);
+        Attached b = connector.connectSingle(volume(VOL_B, 2), Identity.none());
+
+        assertThatThrownBy(() -> connector.connectSingle(volume(VOL_A, 1), Identity.none()))
+                .isInstanceOf(BrickException.class);
+
+        assertThat(host.ls("sys/class/scsi_device")).as("the slow LUN's device was deleted").containsExactly("7:0:0:2");
+        assertThat(host.ls("sys/class/iscsi_session")).hasSize(1);
+        assertThat(realDev(b.path())).isEqualTo(root.resolve("dev/" + b.devices().get(0).disk().name()).toRealPath());
     }
 
     // ------------------------------------------------------------------ disconnect

@@ -7,7 +7,14 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.UUID;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
 import org.brickd.connector.Attached;
 import org.brickd.connector.Detached;
 import org.brickd.connector.IscsiConnection;
@@ -215,6 +222,102 @@ class IscsiKernelTest {
             connector.disconnect(c, false);
         } finally {
             TargetBed.portalUp("127.0.0.1");
+        }
+    }
+
+    @Test
+    void anAttachToAnotherTargetDoesNotWaitForOneStuckInLogin() throws Exception {
+        Wwid other = TargetBed.createLun("ikt2", 32);
+        TargetBed.mapOnSecondTarget("ikt2", 1);
+        // one connector, so one set of target locks, as in the daemon; a login deadline long
+        // enough that the stuck attach is still in its login when the other one is done
+        IscsiConnector shared = KernelBed.singlePathConnector(uevents, Duration.ofSeconds(30));
+        String vol = UUID.randomUUID().toString();
+        IscsiConnection stuck = (IscsiConnection) ConnectionInfoJson.parse(JSON.readTree("""
+                {"driver_volume_type": "iscsi", "serial": "%s",
+                 "data": {"target_portal": "%s", "target_iqn": "%s", "target_lun": 1, "volume_id": "%s"}}
+                """.formatted(vol, TargetBed.PORTAL_3, TargetBed.TARGET2_IQN, vol)));
+        ExecutorService pool = Executors.newSingleThreadExecutor();
+        TargetBed.bedctl("portal_drop", TargetBed.TARGET2_IP);
+        try {
+            Future<Attached> stuckAttach = pool.submit(() -> shared.connectSingle(stuck, Identity.none()));
+            // its node record is written under the second target's lock, just before the login
+            uevents.await("the stuck attach's node record", () -> KernelBed.run("iscsiadm", "-m", "node").stdout()
+                    .contains(TargetBed.TARGET2_IQN), Duration.ofSeconds(20));
+
+            long t0 = System.nanoTime();
+            IscsiConnection a = volume(1, "");
+            Attached att = shared.connectSingle(a, Identity.none());
+            long ms = (System.nanoTime() - t0) / 1_000_000;
+
+            assertThat(stuckAttach.isDone()).as("the attach to the dropped target is still in its login").isFalse();
+            assertThat(att.wwid()).isEqualTo(wwidA);
+            assertThat(shared.disconnect(a, false).clean()).isTrue();
+            System.out.printf("attach to tgt1 while an attach to tgt2 hangs in login: %d ms%n", ms);
+
+            assertThatThrownBy(() -> stuckAttach.get(90, TimeUnit.SECONDS))
+                    .as("the attach through a portal that drops every packet fails at its deadline")
+                    .isInstanceOf(ExecutionException.class)
+                    .hasCauseInstanceOf(BrickException.class);
+            assertThat(other).isNotEqualTo(wwidA);
+        } finally {
+            TargetBed.bedctl("portal_undrop", TargetBed.TARGET2_IP);
+            pool.shutdownNow();
+            TargetBed.unmapOnSecondTarget(1);
+        }
+    }
+
+    @Test
+    void lunsOfOneTargetAttachedAtOnceEachGetTheirOwnVerifiedDevice() throws Exception {
+        int n = 6;
+        List<Wwid> wwids = new ArrayList<>();
+        for (int i = 0; i < n; i++) {
+            wwids.add(TargetBed.createLun("ikp" + i, 16));
+            TargetBed.map("ikp" + i, 10 + i);
+        }
+        ExecutorService pool = Executors.newFixedThreadPool(n);
+        try {
+            List<IscsiConnection> vols = new ArrayList<>();
+            List<Future<Attached>> attaches = new ArrayList<>();
+            long t0 = System.nanoTime();
+            for (int i = 0; i < n; i++) {
+                IscsiConnection v = volume(10 + i, "");
+                vols.add(v);
+                attaches.add(pool.submit(() -> connector.connectSingle(v, Identity.none())));
+            }
+            List<Attached> attached = new ArrayList<>();
+            List<Throwable> failures = new ArrayList<>();
+            for (Future<Attached> f : attaches) {
+                try {
+                    attached.add(f.get(120, TimeUnit.SECONDS));
+                } catch (ExecutionException e) {
+                    failures.add(e.getCause());
+                }
+            }
+            long attachMs = (System.nanoTime() - t0) / 1_000_000;
+            List<Future<Detached>> detaches = new ArrayList<>();
+            for (IscsiConnection v : vols) {
+                detaches.add(pool.submit(() -> connector.disconnect(v, false)));
+            }
+            for (Future<Detached> f : detaches) {
+                assertThat(f.get(120, TimeUnit.SECONDS).errors()).isEmpty();
+            }
+            long totalMs = (System.nanoTime() - t0) / 1_000_000;
+
+            assertThat(failures).as("attaches that failed").isEmpty();
+            for (int i = 0; i < n; i++) {
+                Attached att = attached.get(i);
+                assertThat(att.wwid()).as("LUN %d", 10 + i).isEqualTo(wwids.get(i));
+                assertThat(att.devices().get(0).hctl().lun()).as("LUN %d", 10 + i).isEqualTo(10 + i);
+            }
+            assertThat(attached.stream().map(x -> x.devices().get(0).hctl().host()).distinct()).as("one session").hasSize(1);
+            System.out.printf("%d LUNs of one target at once: attach wall %d ms, attach+detach %d ms%n", n, attachMs,
+                    totalMs);
+        } finally {
+            pool.shutdownNow();
+            for (int i = 0; i < n; i++) {
+                TargetBed.unmap(10 + i);
+            }
         }
     }
 }

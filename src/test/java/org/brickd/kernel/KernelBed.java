@@ -46,10 +46,15 @@ final class KernelBed {
 
     /** The single-path iSCSI connector on the real host, with the bed's deadlines. */
     static IscsiConnector singlePathConnector(Uevents uevents) {
+        return singlePathConnector(uevents, Duration.ofSeconds(10));
+    }
+
+    /** The same with another login deadline. */
+    static IscsiConnector singlePathConnector(Uevents uevents, Duration login) {
         ScsiOps scsi = new ScsiOps(SYSFS, DEV, NATIVE, uevents);
         return new IscsiConnector(new IscsiAdm(COMMANDS, Duration.ofSeconds(30)), new IscsiSessions(SYSFS), scsi,
                 new WwidProbe(DEV, NATIVE, Duration.ofSeconds(10)), DEV, uevents, new KeyedLocks(Duration.ofSeconds(30)),
-                new IscsiConnector.Settings(Duration.ofSeconds(10), Duration.ofSeconds(20), Duration.ofSeconds(15),
+                new IscsiConnector.Settings(login, Duration.ofSeconds(20), Duration.ofSeconds(15),
                         Duration.ofSeconds(20)));
     }
 

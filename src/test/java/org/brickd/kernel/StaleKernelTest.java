@@ -16,6 +16,7 @@ import java.util.List;
 import java.util.UUID;
 import org.brickd.host.Command;
 import org.brickd.host.CommandResult;
+import org.brickd.host.Uevents;
 import org.brickd.types.Wwid;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.AfterEach;
@@ -212,6 +213,95 @@ class StaleKernelTest {
         CommandResult after = brickctl("check");
         assertThat(after.exitCode()).as(after.summary() + "\n" + after.stdout()).isZero();
         assertThat(after.stdout()).contains("all checks passed");
+    }
+
+    @Test
+    @Order(3)
+    void withoutBrickdTheKernelKeepsTheOldDeviceAndItReadsTheNewVolume() throws IOException {
+        // what a plain initiator does (login, targeted scan, as os-brick): no brickd involved
+        String p = TargetBed.PORTAL_1;
+        String t = TargetBed.TARGET_IQN;
+        TargetBed.map("cva", LUN);
+        KernelBed.ok("iscsiadm", "-m", "node", "-o", "new", "-T", t, "-p", p);
+        try {
+            KernelBed.ok("iscsiadm", "-m", "node", "-T", t, "-p", p, "-o", "update", "-n", "node.session.scan", "-v",
+                    "manual");
+            KernelBed.ok("iscsiadm", "-m", "node", "-T", t, "-p", p, "--login");
+            String host = TargetBed.bedctl("iscsi_host", "127.0.0.1").strip();
+            String hctl = host + ":0:0:" + LUN;
+            Path block = Path.of("/sys/class/scsi_device/" + hctl + "/device/block");
+            try (Uevents uevents = Uevents.open(KernelBed.NATIVE, Duration.ofMillis(200))) {
+                Files.writeString(Path.of("/sys/class/scsi_host/host" + host + "/scan"), "0 0 " + LUN);
+                uevents.await("the disk of " + hctl, () -> Files.isDirectory(block) && block.toFile().list().length == 1
+                        && Files.exists(Path.of("/dev/" + block.toFile().list()[0])), Duration.ofSeconds(30));
+            }
+            String dev = "/dev/" + block.toFile().list()[0];
+            assertThat(head(dev)).isEqualTo("VOLUME-A");
+
+            TargetBed.unmap(LUN);
+            TargetBed.map("cvb", LUN);
+            // a second targeted scan of the same address, as a new attach would do: the kernel
+            // sees the LUN as present and makes nothing new
+            Files.writeString(Path.of("/sys/class/scsi_host/host" + host + "/scan"), "0 0 " + LUN);
+
+            assertThat(KernelBed.ok("ls", "/sys/class/scsi_device/" + hctl + "/device/block").strip())
+                    .as("the device at %s after the LUN was reused", hctl).isEqualTo(dev.substring(5));
+            assertThat(KernelBed.ok("cat", "/sys/class/scsi_device/" + hctl + "/device/wwid").strip())
+                    .as("sysfs wwid of %s", dev).isEqualTo(wwidA.kernel());
+            assertThat(head(dev)).as("what %s reads now", dev).isEqualTo("VOLUME-B");
+            System.out.printf("without brickd: %s at %s keeps sysfs wwid %s and reads VOLUME-B%n", dev, hctl,
+                    wwidA.kernel());
+            Files.writeString(Path.of("/sys/class/scsi_device/" + hctl + "/device/delete"), "1");
+        } finally {
+            KernelBed.run("iscsiadm", "-m", "node", "-T", t, "-p", p, "--logout");
+            KernelBed.run("iscsiadm", "-m", "node", "-o", "delete", "-T", t, "-p", p);
+        }
+    }
+
+    @Test
+    @Order(4)
+    void aReusedLunUnderAMultipathAttachmentIsFencedAndTheNewVolumeGetsItsOwnMap() throws Exception {
+        String volA = UUID.randomUUID().toString();
+        String volB = UUID.randomUUID().toString();
+        TargetBed.map("cva", LUN);
+        JsonNode a = brickd.call("connect_volume", multipathParams(volA));
+        assertThat(a.get("path").asText()).isEqualTo("/dev/disk/by-id/dm-uuid-mpath-" + wwidA.udev());
+        String mapA = KernelBed.ok("readlink", "-f", a.get("path").asText()).strip();
+        assertThat(head(a.get("path").asText())).isEqualTo("VOLUME-A");
+
+        TargetBed.unmap(LUN);
+        TargetBed.map("cvb", LUN);
+        assertThat(head(mapA)).as("A's map reads the new volume before brickd acts").isEqualTo("VOLUME-B");
+
+        JsonNode b = brickd.call("connect_volume", multipathParams(volB));
+
+        assertThat(b.get("scsi_wwn").asText()).isEqualTo(wwidB.udev());
+        assertThat(b.get("path").asText()).isEqualTo("/dev/disk/by-id/dm-uuid-mpath-" + wwidB.udev());
+        assertThat(head(b.get("path").asText())).isEqualTo("VOLUME-B");
+        assertThat(Files.exists(Path.of(a.get("path").asText()))).as("A's map link after the fence").isFalse();
+        assertThat(KernelBed.ok("dmsetup", "ls", "--target", "multipath")).as("maps")
+                .doesNotContain(wwidA.udev()).contains(wwidB.udev());
+        JsonNode da = brickd.call("disconnect_volume", "{\"connection_info\": " + ciMultipath(volA)
+                + ", \"device_info\": " + a + ", \"force\": false, \"ignore_errors\": false}");
+        assertThat(da.get("fenced").asBoolean()).as("detach of fenced A: %s", da).isTrue();
+        assertThat(head(b.get("path").asText())).as("B after A's detach").isEqualTo("VOLUME-B");
+        JsonNode db = brickd.call("disconnect_volume", "{\"connection_info\": " + ciMultipath(volB)
+                + ", \"device_info\": " + b + ", \"force\": false, \"ignore_errors\": false}");
+        assertThat(db.get("clean").asBoolean()).as("detach of B: %s", db).isTrue();
+    }
+
+    private static String ciMultipath(String vol) {
+        return """
+                {"driver_volume_type": "iscsi", "serial": "%s",
+                 "data": {"target_portals": ["%s", "%s"], "target_iqns": ["%s", "%s"], "target_luns": [%d, %d],
+                          "volume_id": "%s", "access_mode": "rw"}}
+                """.formatted(vol, TargetBed.PORTAL_1, TargetBed.PORTAL_2, TargetBed.TARGET_IQN, TargetBed.TARGET_IQN,
+                LUN, LUN, vol);
+    }
+
+    private static String multipathParams(String vol) {
+        return "{\"connection_info\": " + ciMultipath(vol) + ", \"instance_uuid\": \"" + UUID.randomUUID()
+                + "\", \"use_multipath\": true}";
     }
 
     private static CommandResult brickctl(String... args) {

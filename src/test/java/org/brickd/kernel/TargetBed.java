@@ -14,6 +14,10 @@ final class TargetBed {
     static final String TARGET_IQN = "iqn.2003-01.org.linux-iscsi.testbed:tgt1";
     static final String PORTAL_1 = "127.0.0.1:3260";
     static final String PORTAL_2 = "127.0.0.2:3260";
+    /** A second target with a portal of its own, so a test can drop its packets alone. */
+    static final String TARGET2_IQN = "iqn.2003-01.org.linux-iscsi.testbed:tgt2";
+    static final String TARGET2_IP = "127.0.0.3";
+    static final String PORTAL_3 = TARGET2_IP + ":3260";
 
     private TargetBed() {}
 
@@ -44,8 +48,27 @@ final class TargetBed {
         bedctl("portal_enable", ip);
     }
 
+    /** Creates (idempotently) the second target and exports backstore {@code name} there as {@code lun}. */
+    static void mapOnSecondTarget(String name, int lun) {
+        onSecondTarget("target");
+        onSecondTarget("lun_map", name, Integer.toString(lun));
+    }
+
+    static void unmapOnSecondTarget(int lun) {
+        onSecondTarget("lun_unmap", Integer.toString(lun));
+    }
+
+    private static void onSecondTarget(String... args) {
+        bedctlWith(List.of("env", "BED_TARGET_IQN=" + TARGET2_IQN, "BED_PORTALS=" + TARGET2_IP), args);
+    }
+
     static String bedctl(String... args) {
-        List<String> argv = new ArrayList<>(List.of("bash", System.getenv("BRICKD_HOME") + "/testbed/guest/bedctl.sh"));
+        return bedctlWith(List.of(), args);
+    }
+
+    private static String bedctlWith(List<String> prefix, String... args) {
+        List<String> argv = new ArrayList<>(prefix);
+        argv.addAll(List.of("bash", System.getenv("BRICKD_HOME") + "/testbed/guest/bedctl.sh"));
         argv.addAll(List.of(args));
         CommandResult r = KernelBed.run(argv.toArray(String[]::new));
         assertThat(r.exitCode()).as("bedctl %s: %s", String.join(" ", args), r.stderr()).isZero();

@@ -107,11 +107,19 @@ public final class FakeHost {
         link("sys/class/scsi_device/" + hctl, "../../" + devUnderSys + "/scsi_device/" + hctl);
         link(dev + "/scsi_device/" + hctl + "/device", "../../../" + hctl);
         if (name != null) {
-            mkdirs(dev + "/block/" + name + "/holders");
-            link("sys/block/" + name, "../" + devUnderSys + "/block/" + name);
-            link(dev + "/block/" + name + "/device", "../../../" + hctl);
-            file("dev/" + name, "");
+            disk(parent, h, name);
         }
+        return this;
+    }
+
+    /** The sd disk {@code name} of an existing SCSI device: what sd's probe adds after the scan made the device. */
+    public FakeHost disk(String parent, Hctl h, String name) {
+        String hctl = h.toString();
+        String dev = parent + "/target" + h.host() + ":" + h.channel() + ":" + h.target() + "/" + hctl;
+        mkdirs(dev + "/block/" + name + "/holders");
+        link("sys/block/" + name, "../" + dev.substring("sys/".length()) + "/block/" + name);
+        link(dev + "/block/" + name + "/device", "../../../" + hctl);
+        file("dev/" + name, "");
         return this;
     }
 

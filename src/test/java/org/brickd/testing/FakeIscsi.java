@@ -7,6 +7,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.HashSet;
 import java.util.HexFormat;
 import java.util.LinkedHashMap;
@@ -80,6 +81,7 @@ public final class FakeIscsi implements Commands {
     private final Map<String, Disk> disks = new TreeMap<>();
     private final Set<String> failingFlushes = new HashSet<>();
     private final List<String> flushed = new ArrayList<>();
+    private final Map<Long, Runnable> slowDisks = new HashMap<>();
     private int nextHost = FIRST_HOST;
     private int nextSid = 1;
 
@@ -151,6 +153,7 @@ public final class FakeIscsi implements Commands {
         private final Iqn iqn;
         private final Map<Portal, Reach> portals = new LinkedHashMap<>();
         private final Map<Long, Lu> luns = new TreeMap<>();
+        private final Set<Long> slowDisks = new HashSet<>();
         private String[] chap;
         private String[] chapIn;
 
@@ -189,6 +192,20 @@ public final class FakeIscsi implements Commands {
                 luns.put(lun, new Lu(Wwid.parse(wwid), bytes));
             }
             return this;
+        }
+
+        /** A scan of this LUN makes its SCSI device, but its sd disk appears only at {@link FakeIscsi#diskArrives}. */
+        public Target slowDisk(long lun) {
+            synchronized (luns) {
+                slowDisks.add(lun);
+            }
+            return this;
+        }
+
+        boolean slow(long lun) {
+            synchronized (luns) {
+                return slowDisks.contains(lun);
+            }
         }
 
         /** The target requires CHAP: the initiator must log in with this user and secret. */
@@ -522,15 +539,39 @@ public final class FakeIscsi implements Commands {
             }
             return;
         }
-        String name = freeDiskName();
         Wwid w = lu.get().wwid();
-        host.scsiDevice(s.dir(), h, name, "LIO-ORG", "FILEIO", w.kernel());
+        host.scsiDevice(s.dir(), h, null, "LIO-ORG", "FILEIO", w.kernel());
+        if (s.target().slow(lun)) {
+            slowDisks.put(lun, () -> addDisk(s, h, lu.get()));
+        } else {
+            addDisk(s, h, lu.get());
+        }
+    }
+
+    /** sd's probe of a scanned LUN whose target said {@link Target#slowDisk}: its disk appears now. */
+    public void diskArrives(long lun) {
+        Runnable probe;
+        synchronized (this) {
+            probe = slowDisks.remove(lun);
+        }
+        if (probe == null) {
+            throw new IllegalStateException("LUN " + lun + " has not been scanned, or its disk is there already");
+        }
+        synchronized (this) {
+            probe.run();
+        }
+    }
+
+    private void addDisk(Session s, Hctl h, Lu lu) {
+        String name = freeDiskName();
+        Wwid w = lu.wwid();
+        host.disk(s.dir(), h, name);
         // udev's rules for the new disk
         host.link("dev/disk/by-id/scsi-" + w.udev(), "../../" + name);
         if (w.type() == Wwid.Type.NAA) {
             host.link("dev/disk/by-id/wwn-0x" + w.id(), "../../" + name);
         }
-        disks.put(name, new Disk(name, h, s, lu.get().bytes()));
+        disks.put(name, new Disk(name, h, s, lu.bytes()));
     }
 
     /** Removes a SCSI device: its directory and class links, the sd disk, /dev node and udev links. */
