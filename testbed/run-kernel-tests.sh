@@ -1,5 +1,5 @@
 #!/bin/bash
-# run-kernel-tests.sh [--out DIR] [--select CLASS]...
+# run-kernel-tests.sh [--out DIR] [--select CLASS|CLASS#method]...
 #
 # The kernel tier: boots the test-bed VM (testbed/vm.sh), brings the bed up inside
 # (udev, open-iscsi, multipathd, an LIO target, scsi_debug), runs every JUnit test

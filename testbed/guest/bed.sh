@@ -167,6 +167,24 @@ bed_target_chap() {
     _bed_done "target chap ${1:-}" "$t"
 }
 
+# bed_discovery_chap USER PASS: SendTargets discovery on every portal requires CHAP
+# with USER/PASS; bed_discovery_chap off: discovery without authentication again.
+bed_discovery_chap() {
+    local t auth=$BED_CFG/iscsi/discovery_auth
+    t=$(_bed_now)
+    [[ -d $auth ]] || { _bed_err "$auth missing (call bed_target first)"; return 1; }
+    if [[ ${1:-} == off ]]; then
+        _bed_write 0 "$auth/enforce_discovery_auth" || return 1
+        _bed_write "" "$auth/userid" || true
+        _bed_write "" "$auth/password" || true
+    else
+        _bed_write_exact "${1:?user}" "$auth/userid" || return 1
+        _bed_write_exact "${2:?password}" "$auth/password" || return 1
+        _bed_write 1 "$auth/enforce_discovery_auth" || return 1
+    fi
+    _bed_done "discovery chap ${1:-}" "$t"
+}
+
 # bed_wwid SERIAL: the WWID the initiator will see for an LIO backstore whose
 # wwn/vpd_unit_serial is SERIAL, in udev/multipath form (ID_SERIAL, dm map
 # name, os-brick scsi_wwn); /sys/block/sdX/device/wwid shows the same as

@@ -24,7 +24,10 @@ cp="target/test-classes:target/classes:$(cat target/test-classpath.txt)"
 select_args=()
 if [[ -n ${KT_SELECT:-} ]]; then
     IFS=, read -r -a classes <<< "$KT_SELECT"
-    for c in "${classes[@]}"; do select_args+=(--select-class "$c"); done
+    # CLASS or CLASS#method
+    for c in "${classes[@]}"; do
+        if [[ $c == *'#'* ]]; then select_args+=(--select-method "$c"); else select_args+=(--select-class "$c"); fi
+    done
 else
     select_args+=(--scan-classpath target/test-classes)
 fi

@@ -288,66 +288,54 @@ class FcKernelTest {
         Path scanMode = Path.of("/sys/module/scsi_mod/parameters/scan");
         // as a host boots: the midlayer scans by itself until brickd starts
         Files.writeString(scanMode, "async");
-        Path dir = Files.createTempDirectory("brickd-fc");
-        Path socket = dir.resolve("brickd.sock");
-        Path log = dir.resolve("brickd.log");
-        Process daemon = new ProcessBuilder(System.getenv("BRICKD_HOME") + "/bin/brickd", "--socket", socket.toString(),
-                "--state-dir", dir.resolve("state").toString()).redirectErrorStream(true).redirectOutput(log.toFile()).start();
-        try {
-            for (int i = 0; i < 300 && !Files.exists(socket); i++) {
-                assertThat(daemon.isAlive()).as("brickd running: %s", Files.readString(log)).isTrue();
+        try (BrickdProcess daemon = new BrickdProcess(Files.createTempDirectory("brickd-fc")).start()) {
+            assertThat(Files.readString(scanMode).strip()).as("scsi_mod scan with brickd running").isEqualTo("manual");
+            assertThat(Files.readString(daemon.log)).contains("SCSI scan mode (scsi_mod scan) was 'async'");
+            RpcClient rpc = daemon.client();
+            // I2: a target port that comes back brings no LUN by itself
+            fcBed("fc_link_down", "fcD");
+            fcBed("fc_link_up", "fcD");
+            for (int i = 0; i < 30; i++) {
+                assertThat(fcDevices()).as("devices %d00 ms after the target port came back", i).isEmpty();
                 Thread.sleep(100);
             }
-            assertThat(Files.readString(scanMode).strip()).as("scsi_mod scan with brickd running").isEqualTo("manual");
-            assertThat(Files.readString(log)).contains("SCSI scan mode (scsi_mod scan) was 'async'");
-            try (RpcClient rpc = new RpcClient(socket, Duration.ofSeconds(120))) {
-                // I2: a target port that comes back brings no LUN by itself
-                fcBed("fc_link_down", "fcD");
-                fcBed("fc_link_up", "fcD");
-                for (int i = 0; i < 30; i++) {
-                    assertThat(fcDevices()).as("devices %d00 ms after the target port came back", i).isEmpty();
-                    Thread.sleep(100);
-                }
-                // an operator's wildcard scan brings LUNs nobody asked for: reported, not adopted
-                Files.writeString(Path.of("/sys/class/scsi_host/host" + hostD + "/scan"), "- - -");
-                List<String> stray = fcDevices();
-                assertThat(stray).as("after a wildcard scan").contains(hostD + ":0:0:0", hostD + ":0:0:1");
-                JsonNode found = rpc.call("find_stale", JSON.createObjectNode());
-                for (String h : stray) {
-                    assertThat(found.get("findings")).as("find_stale: %s", found).anySatisfy(f -> {
-                        assertThat(f.get("hctl").asText()).isEqualTo(h);
-                        assertThat(f.get("class").asText()).isEqualTo("unowned");
-                    });
-                }
-                for (String h : stray) {
-                    Files.writeString(Path.of("/sys/class/scsi_device/" + h + "/device/delete"), "1");
-                }
-                uevents.await("the stray FC devices removed", () -> fcDevices().isEmpty(), Duration.ofSeconds(30));
-
-                ObjectNode params = JSON.createObjectNode();
-                String ci = connectionInfo("\"" + T1 + "\"", 1);
-                attached.add((FcConnection) ConnectionInfoJson.parse(JSON.readTree(ci)));
-                params.set("connection_info", JSON.readTree(ci));
-                params.put("use_multipath", false);
-                long t0 = System.nanoTime();
-                JsonNode attached = rpc.call("connect_volume", params);
-                long connectMs = ms(t0);
-                assertThat(attached.get("path").asText()).isEqualTo("/dev/disk/by-id/scsi-" + wwid1.udev());
-                assertThat(attached.get("scsi_wwn").asText()).isEqualTo(wwid1.udev());
-                assertThat(fcDevices()).containsExactly(hostB + ":0:0:1");
-                assertThat(rpc.call("get_volume_paths", params).get("paths")).hasSize(1);
-                assertThat(rpc.call("find_stale", JSON.createObjectNode()).get("findings")).as("the attached LUN is owned")
-                        .isEmpty();
-
-                params.putNull("device_info");
-                params.put("force", false);
-                JsonNode detached = rpc.call("disconnect_volume", params);
-                assertThat(detached.get("clean").asBoolean()).as(detached.toString()).isTrue();
-                System.out.printf("FC through the daemon: connect_volume %d ms%n", connectMs);
+            // an operator's wildcard scan brings LUNs nobody asked for: reported, not adopted
+            Files.writeString(Path.of("/sys/class/scsi_host/host" + hostD + "/scan"), "- - -");
+            List<String> stray = fcDevices();
+            assertThat(stray).as("after a wildcard scan").contains(hostD + ":0:0:0", hostD + ":0:0:1");
+            JsonNode found = rpc.call("find_stale", JSON.createObjectNode());
+            for (String h : stray) {
+                assertThat(found.get("findings")).as("find_stale: %s", found).anySatisfy(f -> {
+                    assertThat(f.get("hctl").asText()).isEqualTo(h);
+                    assertThat(f.get("class").asText()).isEqualTo("unowned");
+                });
             }
+            for (String h : stray) {
+                Files.writeString(Path.of("/sys/class/scsi_device/" + h + "/device/delete"), "1");
+            }
+            uevents.await("the stray FC devices removed", () -> fcDevices().isEmpty(), Duration.ofSeconds(30));
+
+            ObjectNode params = JSON.createObjectNode();
+            String ci = connectionInfo("\"" + T1 + "\"", 1);
+            attached.add((FcConnection) ConnectionInfoJson.parse(JSON.readTree(ci)));
+            params.set("connection_info", JSON.readTree(ci));
+            params.put("use_multipath", false);
+            long t0 = System.nanoTime();
+            JsonNode attached = rpc.call("connect_volume", params);
+            long connectMs = ms(t0);
+            assertThat(attached.get("path").asText()).isEqualTo("/dev/disk/by-id/scsi-" + wwid1.udev());
+            assertThat(attached.get("scsi_wwn").asText()).isEqualTo(wwid1.udev());
+            assertThat(fcDevices()).containsExactly(hostB + ":0:0:1");
+            assertThat(rpc.call("get_volume_paths", params).get("paths")).hasSize(1);
+            assertThat(rpc.call("find_stale", JSON.createObjectNode()).get("findings")).as("the attached LUN is owned")
+                    .isEmpty();
+
+            params.putNull("device_info");
+            params.put("force", false);
+            JsonNode detached = rpc.call("disconnect_volume", params);
+            assertThat(detached.get("clean").asBoolean()).as(detached.toString()).isTrue();
+            System.out.printf("FC through the daemon: connect_volume %d ms%n", connectMs);
         } finally {
-            daemon.destroy();
-            daemon.waitFor();
             Files.writeString(scanMode, "manual");
         }
     }

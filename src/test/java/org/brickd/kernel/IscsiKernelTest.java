@@ -231,7 +231,7 @@ class IscsiKernelTest {
         TargetBed.mapOnSecondTarget("ikt2", 1);
         // one connector, so one set of target locks, as in the daemon; a login deadline long
         // enough that the stuck attach is still in its login when the other one is done
-        IscsiConnector shared = KernelBed.singlePathConnector(uevents, Duration.ofSeconds(30));
+        IscsiConnector shared = KernelBed.singlePathConnector(uevents, Duration.ofSeconds(40));
         String vol = UUID.randomUUID().toString();
         IscsiConnection stuck = (IscsiConnection) ConnectionInfoJson.parse(JSON.readTree("""
                 {"driver_volume_type": "iscsi", "serial": "%s",
@@ -275,6 +275,9 @@ class IscsiKernelTest {
             wwids.add(TargetBed.createLun("ikp" + i, 16));
             TargetBed.map("ikp" + i, 10 + i);
         }
+        // udev makes n by-id links at once: under TCG on a busy machine that takes longer than one
+        IscsiConnector connector = KernelBed.singlePathConnector(uevents, new IscsiConnector.Settings(
+                Duration.ofSeconds(20), Duration.ofSeconds(60), Duration.ofSeconds(60), Duration.ofSeconds(60)));
         ExecutorService pool = Executors.newFixedThreadPool(n);
         try {
             List<IscsiConnection> vols = new ArrayList<>();

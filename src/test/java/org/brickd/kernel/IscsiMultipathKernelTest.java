@@ -151,6 +151,54 @@ class IscsiMultipathKernelTest {
     }
 
     @Test
+    void discoveryWithChapFindsBothPortalsAndAWrongDiscoverySecretFallsBackToTheNamedPortal() throws Exception {
+        String user = "discovery-user";
+        String secret = "discovery-secret-42";
+        TargetBed.bedctl("discovery_chap", user, secret);
+        try {
+            IscsiConnection wrong = discovering(", \"discovery_auth_method\": \"CHAP\", \"discovery_auth_username\": \""
+                    + user + "\", \"discovery_auth_password\": \"not-the-secret-1234\"");
+            Attached one = connector.connectMultipath(wrong, Identity.none());
+            try {
+                assertThat(one.devices()).extracting(Attached.PathDevice::via)
+                        .singleElement().asString().startsWith(TargetBed.PORTAL_1);
+                assertThat(one.failedPaths()).singleElement().asString().contains("discovery at " + TargetBed.PORTAL_1)
+                        .contains("CHAP authentication failed").doesNotContain("not-the-secret");
+                assertThat(KernelBed.run("iscsiadm", "-m", "discoverydb").stdout()).as("no discovery record left")
+                        .isBlank();
+            } finally {
+                assertThat(connector.disconnect(wrong, false, java.util.Optional.of(wwid)).clean()).isTrue();
+            }
+
+            IscsiConnection right = discovering(", \"discovery_auth_method\": \"CHAP\", \"discovery_auth_username\": \""
+                    + user + "\", \"discovery_auth_password\": \"" + secret + "\"");
+            Attached both = connector.connectMultipath(right, Identity.none());
+            try {
+                assertThat(both.failedPaths()).isEmpty();
+                assertThat(both.devices()).extracting(Attached.PathDevice::via)
+                        .anySatisfy(v -> assertThat(v).startsWith(TargetBed.PORTAL_1))
+                        .anySatisfy(v -> assertThat(v).startsWith(TargetBed.PORTAL_2));
+                assertThat(KernelBed.run("iscsiadm", "-m", "discoverydb").stdout()).as("no discovery record left")
+                        .isBlank();
+            } finally {
+                assertThat(connector.disconnect(right, false, java.util.Optional.of(wwid)).clean()).isTrue();
+            }
+        } finally {
+            TargetBed.bedctl("discovery_chap", "off");
+        }
+    }
+
+    /** LUN 4 named through portal 1 only: the other portal comes from SendTargets discovery. */
+    private static IscsiConnection discovering(String extraData) throws Exception {
+        String vol = UUID.randomUUID().toString();
+        return (IscsiConnection) ConnectionInfoJson.parse(JSON.readTree("""
+                {"driver_volume_type": "iscsi", "serial": "%s",
+                 "data": {"target_portal": "%s", "target_iqn": "%s", "target_lun": 4, "target_discovered": false,
+                          "volume_id": "%s" %s}}
+                """.formatted(vol, TargetBed.PORTAL_1, TargetBed.TARGET_IQN, vol, extraData)));
+    }
+
+    @Test
     void aDeadPortalDegradesTheAttachWithinItsDeadline() throws Exception {
         IscsiConnection c = twoPortals();
         TargetBed.portalDown("127.0.0.2");

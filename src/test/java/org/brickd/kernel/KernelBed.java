@@ -51,11 +51,15 @@ final class KernelBed {
 
     /** The same with another login deadline. */
     static IscsiConnector singlePathConnector(Uevents uevents, Duration login) {
+        return singlePathConnector(uevents, new IscsiConnector.Settings(login, Duration.ofSeconds(20),
+                Duration.ofSeconds(15), Duration.ofSeconds(20)));
+    }
+
+    static IscsiConnector singlePathConnector(Uevents uevents, IscsiConnector.Settings settings) {
         ScsiOps scsi = new ScsiOps(SYSFS, DEV, NATIVE, uevents);
         return new IscsiConnector(new IscsiAdm(COMMANDS, Duration.ofSeconds(30)), new IscsiSessions(SYSFS), scsi,
                 new WwidProbe(DEV, NATIVE, Duration.ofSeconds(10)), DEV, uevents, new KeyedLocks(Duration.ofSeconds(30)),
-                new IscsiConnector.Settings(login, Duration.ofSeconds(20), Duration.ofSeconds(15),
-                        Duration.ofSeconds(20)));
+                settings);
     }
 
     static CommandResult run(String... argv) {
