@@ -5,7 +5,9 @@ import java.nio.file.Path;
 import java.util.concurrent.CountDownLatch;
 import org.brickd.errors.BrickException;
 import org.brickd.fc.ScsiScanMode;
+import org.brickd.host.PeerCredentials;
 import org.brickd.rpc.Authorizer;
+import org.brickd.rpc.CallerResolver;
 import org.brickd.rpc.MethodTable;
 import org.brickd.rpc.RpcServer;
 import org.brickd.rpc.RpcServerOptions;
@@ -107,13 +109,14 @@ public final class BrickdMain {
                 config.list("read_only_groups"));
         RpcServerOptions opts = RpcServerOptions.defaults().withWorkers(config.positive("workers"))
                 .withMaxFrameBytes(config.positive("max_frame_bytes")).withSocketMode(config.mode())
-                .withSocketGroup(config.string("socket_group"));
+                .withSocketGroup(config.string("socket_group"))
+                .withCallers(CallerResolver.system(new PeerCredentials(wiring.nat)));
         RpcServer server = mayInherit && System.inheritedChannel() instanceof ServerSocketChannel
                 ? RpcServer.inherited(methods, auth, opts)
                 : RpcServer.bind(config.path("socket"), methods, auth, opts);
+        int attachments = wiring.ledger.allAttachments().size();
         log.info("brickd ready: {} attachments in the ledger, uevents {}, methods {}",
-                wiring.ledger.allAttachments().size(), wiring.uevents.listening() ? "on" : "polled",
-                methods.names());
+                attachments, wiring.uevents.listening() ? "on" : "polled", methods.names());
         StaleTimer staleTimer = config.durationOrOff("stale_scan_interval")
                 .map(every -> new StaleTimer(wiring.stale, every, config.bool("stale_cleanup_on_timer"))).orElse(null);
         CountDownLatch stopped = new CountDownLatch(1);
