@@ -6,6 +6,7 @@ import java.util.concurrent.CountDownLatch;
 import org.brickd.errors.BrickException;
 import org.brickd.fc.ScsiScanMode;
 import org.brickd.host.PeerCredentials;
+import org.brickd.host.SystemdNotify;
 import org.brickd.rpc.Authorizer;
 import org.brickd.rpc.CallerResolver;
 import org.brickd.rpc.MethodTable;
@@ -18,8 +19,9 @@ import org.slf4j.LoggerFactory;
  * brickd, the daemon. {@code brickd [--config FILE] [--socket PATH] [--state-dir DIR]}:
  * loads the config (a bad line stops the start naming it), opens the ledger (unreadable:
  * stop), wires the host, and serves JSON-RPC on the socket systemd passes on stdin
- * (brickd.socket) or on the configured path. SIGTERM: stop accepting, let in-flight
- * calls finish, close the ledger.
+ * (brickd.socket) or on the configured path. Under systemd (Type=notify) it reports
+ * READY=1 once recovery is done and the socket accepts. SIGTERM: STOPPING=1, stop
+ * accepting, let in-flight calls finish, close the ledger.
  */
 public final class BrickdMain {
 
@@ -98,11 +100,13 @@ public final class BrickdMain {
         if (mayInherit && adoptListenFds()) {
             log.info("socket activation: serving the socket passed as fd 3 (LISTEN_FDS)");
         }
+        SystemdNotify systemd = SystemdNotify.fromEnvironment(System.getenv());
         Path root = Path.of("/");
         Wiring wiring = new Wiring(config, root);
         if (config.bool("fc_manual_scan")) {
             new ScsiScanMode(wiring.sysfs).makeManual();
         }
+        systemd.send("STATUS=recovering open intents");
         wiring.recover();
         MethodTable methods = Methods.table(wiring, root);
         Authorizer auth = new Authorizer(config.list("allowed_users"), config.list("allowed_groups"),
@@ -122,6 +126,7 @@ public final class BrickdMain {
         CountDownLatch stopped = new CountDownLatch(1);
         Runtime.getRuntime().addShutdownHook(new Thread(() -> {
             log.info("brickd stopping: finishing in-flight calls");
+            systemd.send("STOPPING=1\nSTATUS=stopping: finishing in-flight calls");
             if (staleTimer != null) {
                 staleTimer.close();
             }
@@ -129,6 +134,9 @@ public final class BrickdMain {
             wiring.close();
             stopped.countDown();
         }, "shutdown"));
+        // recovery is done and the socket accepts; after the hook, so a stop always says STOPPING=1
+        systemd.send("READY=1\nSTATUS=serving, " + attachments + " attachments in the ledger\nMAINPID="
+                + ProcessHandle.current().pid());
         stopped.await();
     }
 

@@ -17,6 +17,7 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
+import org.brickd.testing.NotifyListener;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -25,8 +26,8 @@ import org.junit.jupiter.api.io.TempDir;
  * The real daemon as a process (BrickdMain in its own JVM, as bin/brickd runs it) on a
  * temporary socket and state directory: many concurrent clients, hostile frames that must
  * each get a clear error and change nothing, and socket activation by systemd's own
- * systemd-socket-activate (the sd_listen_fds protocol, fd 3), and the caller's pid in the
- * audit log.
+ * systemd-socket-activate (the sd_listen_fds protocol, fd 3), the notification socket of
+ * Type=notify (sd_notify), and the caller's pid in the audit log.
  */
 class DaemonProcessTest {
 
@@ -240,8 +241,8 @@ class DaemonProcessTest {
     }
 
     @Test
-    void withoutTheOpensFlagItServesAndSaysSoOnce() throws Exception {
-        Path socket = startDaemon(List.of("-XX:+UseSerialGC"), Map.of());
+    void withoutTheOpensFlagOrWithABadNotifySocketItServesAndSaysSoOnce() throws Exception {
+        Path socket = startDaemon(List.of("-XX:+UseSerialGC"), Map.of("NOTIFY_SOCKET", "run/systemd/notify"));
         for (int i = 0; i < 2; i++) {
             try (RpcClient c = new RpcClient(socket, Duration.ofSeconds(30))) {
                 c.call("list_attachments", JSON.createObjectNode());
@@ -250,5 +251,34 @@ class DaemonProcessTest {
         assertThat(auditLines()).hasSize(2).allSatisfy(line -> assertThat(line).contains(" pid=-1 "));
         assertThat(log().lines().filter(l -> l.contains("peer pids are not audited")))
                 .singleElement().asString().contains("--add-opens java.base/sun.nio.ch=ALL-UNNAMED");
+        assertThat(log()).contains("not notifying the service manager: invalid NOTIFY_SOCKET \"run/systemd/notify\"");
+    }
+
+    @Test
+    void systemdHearsReadyOnceTheSocketAnswersAndStoppingAtSigterm() throws Exception {
+        String address = dir.resolve("notify").toString();
+        try (NotifyListener systemd = NotifyListener.bind(address)) {
+            Process p = launch(daemonArgv(BRICKD_JVM), Map.of("NOTIFY_SOCKET", address));
+            List<String> before = new ArrayList<>();
+            String ready = systemd.receive(Duration.ofSeconds(60));
+            while (ready != null && !ready.lines().toList().contains("READY=1")) {
+                before.add(ready);
+                ready = systemd.receive(Duration.ofSeconds(60));
+            }
+            assertThat(ready).as("READY=1 within 60 s; log %s", log()).isNotNull();
+            // the moment systemd hears READY=1, a client's first connect is answered
+            try (RpcClient c = new RpcClient(dir.resolve("brickd.sock"), Duration.ofSeconds(30))) {
+                assertThat(c.call("list_attachments", JSON.createObjectNode()).path("attachments")).isEmpty();
+            }
+            assertThat(ready.lines()).contains("MAINPID=" + p.pid()).anyMatch(l -> l.startsWith("STATUS=serving"));
+            assertThat(before).as("recovery is announced before READY").contains("STATUS=recovering open intents");
+
+            p.destroy(); // SIGTERM
+            String stopping = systemd.receive(Duration.ofSeconds(30));
+            assertThat(stopping).as("log %s", log()).isNotNull();
+            assertThat(stopping.lines()).first().isEqualTo("STOPPING=1");
+            assertThat(p.waitFor(30, TimeUnit.SECONDS)).isTrue();
+            assertThat(systemd.receive(Duration.ZERO)).as("nothing after STOPPING=1").isNull();
+        }
     }
 }
