@@ -16,6 +16,8 @@
 #include <sys/ioctl.h>
 #include <sys/socket.h>
 #include <sys/types.h>
+#include <sys/un.h>
+#include <stddef.h>
 #include <unistd.h>
 
 #define INQUIRY_OPCODE 0x12
@@ -123,11 +125,9 @@ int brick_uevent_open(int rcvbuf)
     return fd;
 }
 
-/*
- * Waits up to timeout_ms for one uevent; returns its length, 0 on timeout, or -errno.
- * Messages not sent by the kernel (nl_pid != 0) are dropped and reported as 0.
- */
-int brick_uevent_recv(int fd, unsigned char *buf, int buflen, int timeout_ms)
+/* One datagram within timeout_ms: its length, 0 on timeout (or EINTR), or -errno. */
+static int recv_within(int fd, unsigned char *buf, int buflen, int timeout_ms, struct sockaddr *from,
+                       socklen_t *fromlen)
 {
     struct pollfd p = {.fd = fd, .events = POLLIN};
     int rc = poll(&p, 1, timeout_ms);
@@ -135,14 +135,26 @@ int brick_uevent_recv(int fd, unsigned char *buf, int buflen, int timeout_ms)
         return errno == EINTR ? 0 : -errno;
     if (rc == 0)
         return 0;
-    struct sockaddr_nl from;
-    socklen_t fromlen = sizeof(from);
-    ssize_t n = recvfrom(fd, buf, (size_t)buflen, MSG_DONTWAIT, (struct sockaddr *)&from, &fromlen);
+    ssize_t n = recvfrom(fd, buf, (size_t)buflen, MSG_DONTWAIT, from, fromlen);
     if (n < 0)
         return (errno == EAGAIN || errno == EINTR) ? 0 : -errno;
+    return (int)n;
+}
+
+/*
+ * Waits up to timeout_ms for one uevent; returns its length, 0 on timeout, or -errno.
+ * Messages not sent by the kernel (nl_pid != 0) are dropped and reported as 0.
+ */
+int brick_uevent_recv(int fd, unsigned char *buf, int buflen, int timeout_ms)
+{
+    struct sockaddr_nl from;
+    socklen_t fromlen = sizeof(from);
+    int n = recv_within(fd, buf, buflen, timeout_ms, (struct sockaddr *)&from, &fromlen);
+    if (n <= 0)
+        return n;
     if (from.nl_pid != 0)
         return 0;
-    return (int)n;
+    return n;
 }
 
 int brick_close(int fd)
@@ -161,4 +173,72 @@ int brick_peer_cred(int fd, int *pid, int *uid, int *gid)
     *uid = (int)cred.uid;
     *gid = (int)cred.gid;
     return 0;
+}
+
+/*
+ * Fills a unix socket address from a NOTIFY_SOCKET-style name: an absolute path, or
+ * "@name" for the abstract namespace (leading NUL, length taken as given, no terminator).
+ * Returns the address length, or -EINVAL when the name does not fit.
+ */
+static int unix_address(const char *name, struct sockaddr_un *addr)
+{
+    size_t len = strlen(name);
+    memset(addr, 0, sizeof(*addr));
+    addr->sun_family = AF_UNIX;
+    if (len < 2 || len >= sizeof(addr->sun_path) || (name[0] != '/' && name[0] != '@'))
+        return -EINVAL;
+    memcpy(addr->sun_path, name, len);
+    if (name[0] == '@') {
+        addr->sun_path[0] = '\0';
+        return (int)(offsetof(struct sockaddr_un, sun_path) + len);
+    }
+    return (int)(offsetof(struct sockaddr_un, sun_path) + len + 1);
+}
+
+/*
+ * sd_notify(3) without libsystemd: one datagram with msg (msglen bytes) to the
+ * AF_UNIX SOCK_DGRAM socket named by socket_name. Returns bytes sent or -errno.
+ */
+int brick_sd_notify(const char *socket_name, const char *msg, int msglen)
+{
+    struct sockaddr_un addr;
+    int addrlen = unix_address(socket_name, &addr);
+    if (addrlen < 0)
+        return addrlen;
+    if (msglen <= 0)
+        return -EINVAL;
+    int fd = socket(AF_UNIX, SOCK_DGRAM | SOCK_CLOEXEC, 0);
+    if (fd < 0)
+        return -errno;
+    ssize_t n = sendto(fd, msg, (size_t)msglen, MSG_NOSIGNAL, (struct sockaddr *)&addr, (socklen_t)addrlen);
+    int err = errno;
+    close(fd);
+    return n < 0 ? -err : (int)n;
+}
+
+/*
+ * The receiving end of the notify protocol, for tests that stand in for systemd: a
+ * datagram socket bound to socket_name (path or "@abstract"). Returns the fd or -errno.
+ */
+int brick_dgram_bind(const char *socket_name)
+{
+    struct sockaddr_un addr;
+    int addrlen = unix_address(socket_name, &addr);
+    if (addrlen < 0)
+        return addrlen;
+    int fd = socket(AF_UNIX, SOCK_DGRAM | SOCK_CLOEXEC, 0);
+    if (fd < 0)
+        return -errno;
+    if (bind(fd, (struct sockaddr *)&addr, (socklen_t)addrlen) < 0) {
+        int err = errno;
+        close(fd);
+        return -err;
+    }
+    return fd;
+}
+
+/* Waits up to timeout_ms for one datagram; returns its length, 0 on timeout, or -errno. */
+int brick_dgram_recv(int fd, unsigned char *buf, int buflen, int timeout_ms)
+{
+    return recv_within(fd, buf, buflen, timeout_ms, NULL, NULL);
 }

@@ -31,7 +31,7 @@ if [[ -n ${KT_SELECT:-} ]]; then
 else
     select_args+=(--scan-classpath target/test-classes)
 fi
-# C1 only: the tests are short-lived and TCG makes C2 compiles expensive
-java -XX:TieredStopAtLevel=1 -Xss1m -cp "$cp" org.junit.platform.console.ConsoleLauncher execute \
+# C1 only: the tests are short-lived and TCG makes C2 compiles expensive; --add-opens as surefire (host/PeerCredentials)
+java -XX:TieredStopAtLevel=1 -Xss1m --add-opens java.base/sun.nio.ch=ALL-UNNAMED -cp "$cp" org.junit.platform.console.ConsoleLauncher execute \
     --disable-banner --details=tree --include-tag kernel "${select_args[@]}" \
     --reports-dir "$TB_OUT/reports"

@@ -5,7 +5,10 @@ import java.nio.file.Path;
 import java.util.concurrent.CountDownLatch;
 import org.brickd.errors.BrickException;
 import org.brickd.fc.ScsiScanMode;
+import org.brickd.host.PeerCredentials;
+import org.brickd.host.SystemdNotify;
 import org.brickd.rpc.Authorizer;
+import org.brickd.rpc.CallerResolver;
 import org.brickd.rpc.MethodTable;
 import org.brickd.rpc.RpcServer;
 import org.brickd.rpc.RpcServerOptions;
@@ -16,8 +19,9 @@ import org.slf4j.LoggerFactory;
  * brickd, the daemon. {@code brickd [--config FILE] [--socket PATH] [--state-dir DIR]}:
  * loads the config (a bad line stops the start naming it), opens the ledger (unreadable:
  * stop), wires the host, and serves JSON-RPC on the socket systemd passes on stdin
- * (brickd.socket) or on the configured path. SIGTERM: stop accepting, let in-flight
- * calls finish, close the ledger.
+ * (brickd.socket) or on the configured path. Under systemd (Type=notify) it reports
+ * READY=1 once recovery is done and the socket accepts. SIGTERM: STOPPING=1, stop
+ * accepting, let in-flight calls finish, close the ledger.
  */
 public final class BrickdMain {
 
@@ -96,29 +100,33 @@ public final class BrickdMain {
         if (mayInherit && adoptListenFds()) {
             log.info("socket activation: serving the socket passed as fd 3 (LISTEN_FDS)");
         }
+        SystemdNotify systemd = SystemdNotify.fromEnvironment(System.getenv());
         Path root = Path.of("/");
         Wiring wiring = new Wiring(config, root);
         if (config.bool("fc_manual_scan")) {
             new ScsiScanMode(wiring.sysfs).makeManual();
         }
+        systemd.send("STATUS=recovering open intents");
         wiring.recover();
         MethodTable methods = Methods.table(wiring, root);
         Authorizer auth = new Authorizer(config.list("allowed_users"), config.list("allowed_groups"),
                 config.list("read_only_groups"));
         RpcServerOptions opts = RpcServerOptions.defaults().withWorkers(config.positive("workers"))
                 .withMaxFrameBytes(config.positive("max_frame_bytes")).withSocketMode(config.mode())
-                .withSocketGroup(config.string("socket_group"));
+                .withSocketGroup(config.string("socket_group"))
+                .withCallers(CallerResolver.system(new PeerCredentials(wiring.nat)));
         RpcServer server = mayInherit && System.inheritedChannel() instanceof ServerSocketChannel
                 ? RpcServer.inherited(methods, auth, opts)
                 : RpcServer.bind(config.path("socket"), methods, auth, opts);
+        int attachments = wiring.ledger.allAttachments().size();
         log.info("brickd ready: {} attachments in the ledger, uevents {}, methods {}",
-                wiring.ledger.allAttachments().size(), wiring.uevents.listening() ? "on" : "polled",
-                methods.names());
+                attachments, wiring.uevents.listening() ? "on" : "polled", methods.names());
         StaleTimer staleTimer = config.durationOrOff("stale_scan_interval")
                 .map(every -> new StaleTimer(wiring.stale, every, config.bool("stale_cleanup_on_timer"))).orElse(null);
         CountDownLatch stopped = new CountDownLatch(1);
         Runtime.getRuntime().addShutdownHook(new Thread(() -> {
             log.info("brickd stopping: finishing in-flight calls");
+            systemd.send("STOPPING=1\nSTATUS=stopping: finishing in-flight calls");
             if (staleTimer != null) {
                 staleTimer.close();
             }
@@ -126,6 +134,9 @@ public final class BrickdMain {
             wiring.close();
             stopped.countDown();
         }, "shutdown"));
+        // recovery is done and the socket accepts; after the hook, so a stop always says STOPPING=1
+        systemd.send("READY=1\nSTATUS=serving, " + attachments + " attachments in the ledger\nMAINPID="
+                + ProcessHandle.current().pid());
         stopped.await();
     }
 

@@ -11,12 +11,14 @@ import java.time.Duration;
 import java.util.Set;
 import org.brickd.cli.Brickctl;
 import org.brickd.host.JnaNative;
+import org.brickd.host.PeerCredentials;
 import org.brickd.ledger.Ledger;
 import org.brickd.rpc.Access;
 import org.brickd.rpc.Authorizer;
 import org.brickd.rpc.ConnectionInfoJson;
 import org.brickd.rpc.MethodTable;
 import org.brickd.rpc.RpcClient;
+import org.brickd.rpc.CallerResolver;
 import org.brickd.rpc.RpcServer;
 import org.brickd.rpc.RpcServerOptions;
 import org.brickd.rpc.VolumeMethods;
@@ -49,7 +51,7 @@ public final class CdsTraining {
                           "target_lun": 1, "auth_method": "CHAP", "auth_username": "u", "auth_password": "secret"}}
                 """);
         ConnectionInfoJson.parse(ci);
-        new JnaNative();
+        PeerCredentials peers = new PeerCredentials(new JnaNative());
         Path socket = dir.resolve("training.sock");
         Files.deleteIfExists(socket);
         try (Ledger ledger = Ledger.open(config.path("state_dir"))) {
@@ -59,7 +61,8 @@ public final class CdsTraining {
             // the build need not run as root: the caller is let in by name
             Authorizer me = new Authorizer(Set.of(System.getProperty("user.name")), Set.of(), Set.of());
             RpcServer server = RpcServer.bind(socket, table, me,
-                    RpcServerOptions.defaults().withSocketGroup(null).withStopDeadline(Duration.ofSeconds(5)));
+                    RpcServerOptions.defaults().withSocketGroup(null).withStopDeadline(Duration.ofSeconds(5))
+                            .withCallers(CallerResolver.system(peers)));
             try (server; RpcClient client = new RpcClient(socket, Duration.ofSeconds(30))) {
                 client.call("list_attachments", json.createObjectNode());
             }

@@ -17,6 +17,7 @@ final class Errno {
             case 22 -> "EINVAL (invalid argument)";
             case 25 -> "ENOTTY (not a SCSI/block device)";
             case 110 -> "ETIMEDOUT (timed out)";
+            case 111 -> "ECONNREFUSED (nobody listens there)";
             default -> "errno " + errno;
         };
         return name;

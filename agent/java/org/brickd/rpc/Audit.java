@@ -20,8 +20,8 @@ final class Audit {
             return;
         }
         long ms = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - startNanos);
-        LOG.info("rpc user={} uid={} method={} volume={} outcome={} ms={}",
-                InvalidInputException.show(caller.user()), caller.uid(), method,
+        LOG.info("rpc user={} uid={} pid={} method={} volume={} outcome={} ms={}",
+                InvalidInputException.show(caller.user()), caller.uid(), caller.pid(), method,
                 volumeId(params).map(InvalidInputException::show).orElse("-"),
                 errorCode == null ? "ok" : "error " + errorCode, ms);
     }

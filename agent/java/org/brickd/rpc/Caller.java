@@ -6,9 +6,11 @@ import java.util.Set;
 /**
  * Who is on the other end of a connection, from the kernel's SO_PEERCRED at connect time.
  *
- * @param uid    numeric user id, or -1 when the name is not in the passwd file
- * @param gid    numeric primary group id, or -1 when not in the group file
- * @param pid    peer process id, or -1: the JDK's SO_PEERCRED does not expose it
+ * @param uid    numeric user id, or -1 when only the JDK's names were read and the name is
+ *               not in the passwd file
+ * @param gid    numeric primary group id, or -1 likewise
+ * @param pid    peer process id, or -1 when the connection's descriptor was out of reach
+ *               (the JDK's own SO_PEERCRED gives names only; see host/PeerCredentials)
  * @param user   user name as the kernel credentials resolve it
  * @param group  primary group name of the peer process
  * @param groups the primary group plus the user's supplementary groups from the group file;

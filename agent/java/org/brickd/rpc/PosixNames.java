@@ -105,6 +105,11 @@ public final class PosixNames {
         return new Caller(uid(user).orElse(-1), gid(group).orElse(-1), -1, user, group, groupsOf(user));
     }
 
+    /** A caller whose pid and ids the kernel gave (SO_PEERCRED through the shim); the files add only groups. */
+    public Caller caller(String user, String group, int pid, int uid, int gid) {
+        return new Caller(uid, gid, pid, user, group, groupsOf(user));
+    }
+
     private static String[] fields(String line, int count) {
         if (line.isBlank() || line.startsWith("#") || line.startsWith("+") || line.startsWith("-")) {
             return null;

@@ -25,8 +25,6 @@ import java.util.concurrent.ThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.LongAccumulator;
-import jdk.net.ExtendedSocketOptions;
-import jdk.net.UnixDomainPrincipal;
 import org.brickd.errors.BrickException;
 import org.brickd.errors.HostException;
 import org.slf4j.Logger;
@@ -223,8 +221,7 @@ public final class RpcServer implements AutoCloseable {
                 ch.close();
                 return;
             }
-            UnixDomainPrincipal peer = ch.getOption(ExtendedSocketOptions.SO_PEERCRED);
-            caller = options.callers().resolve(peer);
+            caller = options.callers().resolve(ch);
         } catch (IOException | RuntimeException e) {
             LOG.warn("dropping a connection: cannot read its peer credentials: {}", e.toString());
             closeQuietly(ch);

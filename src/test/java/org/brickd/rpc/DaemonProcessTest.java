@@ -12,10 +12,12 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
+import org.brickd.testing.NotifyListener;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -24,7 +26,8 @@ import org.junit.jupiter.api.io.TempDir;
  * The real daemon as a process (BrickdMain in its own JVM, as bin/brickd runs it) on a
  * temporary socket and state directory: many concurrent clients, hostile frames that must
  * each get a clear error and change nothing, and socket activation by systemd's own
- * systemd-socket-activate (the sd_listen_fds protocol, fd 3).
+ * systemd-socket-activate (the sd_listen_fds protocol, fd 3), the notification socket of
+ * Type=notify (sd_notify), and the caller's pid in the audit log.
  */
 class DaemonProcessTest {
 
@@ -52,24 +55,47 @@ class DaemonProcessTest {
         return c;
     }
 
+    /** The JVM options bin/brickd gives. */
+    private static final List<String> BRICKD_JVM = List.of("-XX:+UseSerialGC", "--add-opens", "java.base/sun.nio.ch=ALL-UNNAMED");
+
     private List<String> java(String... args) {
-        List<String> argv = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-                "-XX:+UseSerialGC", "-cp", System.getProperty("java.class.path"), "org.brickd.daemon.BrickdMain"));
+        return java(BRICKD_JVM, args);
+    }
+
+    private List<String> java(List<String> jvmOptions, String... args) {
+        List<String> argv = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString()));
+        argv.addAll(jvmOptions);
+        argv.addAll(List.of("-cp", System.getProperty("java.class.path"), "org.brickd.daemon.BrickdMain"));
         argv.addAll(Arrays.asList(args));
         return argv;
     }
 
     private Process launch(List<String> argv) throws IOException {
-        Process p = new ProcessBuilder(argv).redirectErrorStream(true)
-                .redirectOutput(dir.resolve("brickd.log").toFile()).start();
+        return launch(argv, Map.of());
+    }
+
+    private Process launch(List<String> argv, Map<String, String> env) throws IOException {
+        ProcessBuilder pb = new ProcessBuilder(argv).redirectErrorStream(true)
+                .redirectOutput(dir.resolve("brickd.log").toFile());
+        pb.environment().remove("NOTIFY_SOCKET");
+        pb.environment().putAll(env);
+        Process p = pb.start();
         started.add(p);
         return p;
     }
 
+    private List<String> daemonArgv(List<String> jvmOptions) throws IOException {
+        return java(jvmOptions, "--socket", dir.resolve("brickd.sock").toString(), "--state-dir",
+                dir.resolve("state").toString(), "--config", config().toString());
+    }
+
     private Path startDaemon() throws Exception {
+        return startDaemon(BRICKD_JVM, Map.of());
+    }
+
+    private Path startDaemon(List<String> jvmOptions, Map<String, String> env) throws Exception {
         Path socket = dir.resolve("brickd.sock");
-        Process p = launch(java("--socket", socket.toString(), "--state-dir", dir.resolve("state").toString(),
-                "--config", config().toString()));
+        Process p = launch(daemonArgv(jvmOptions), env);
         long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
         while (!log().contains("brickd ready")) {
             assertThat(p.isAlive()).as("brickd exited: %s", log()).isTrue();
@@ -195,5 +221,64 @@ class DaemonProcessTest {
             assertThat(props.has("initiator")).as("%s / log %s", props, log()).isTrue();
         }
         assertThat(log()).contains("socket activation: serving the socket passed as fd 3");
+    }
+
+    private List<String> auditLines() {
+        return log().lines().filter(l -> l.contains(" audit: rpc ")).toList();
+    }
+
+    @Test
+    void theAuditLogNamesTheCallingProcess() throws Exception {
+        Path socket = startDaemon();
+        try (RpcClient c = new RpcClient(socket, Duration.ofSeconds(30))) {
+            c.call("list_attachments", JSON.createObjectNode());
+        }
+        long me = ProcessHandle.current().pid();
+        assertThat(auditLines()).singleElement().satisfies(line -> assertThat(line)
+                .contains("method=list_attachments").contains(" pid=" + me + " ")
+                .contains(" uid=" + new com.sun.security.auth.module.UnixSystem().getUid() + " "));
+        assertThat(log()).doesNotContain("peer pids are not audited");
+    }
+
+    @Test
+    void withoutTheOpensFlagOrWithABadNotifySocketItServesAndSaysSoOnce() throws Exception {
+        Path socket = startDaemon(List.of("-XX:+UseSerialGC"), Map.of("NOTIFY_SOCKET", "run/systemd/notify"));
+        for (int i = 0; i < 2; i++) {
+            try (RpcClient c = new RpcClient(socket, Duration.ofSeconds(30))) {
+                c.call("list_attachments", JSON.createObjectNode());
+            }
+        }
+        assertThat(auditLines()).hasSize(2).allSatisfy(line -> assertThat(line).contains(" pid=-1 "));
+        assertThat(log().lines().filter(l -> l.contains("peer pids are not audited")))
+                .singleElement().asString().contains("--add-opens java.base/sun.nio.ch=ALL-UNNAMED");
+        assertThat(log()).contains("not notifying the service manager: invalid NOTIFY_SOCKET \"run/systemd/notify\"");
+    }
+
+    @Test
+    void systemdHearsReadyOnceTheSocketAnswersAndStoppingAtSigterm() throws Exception {
+        String address = dir.resolve("notify").toString();
+        try (NotifyListener systemd = NotifyListener.bind(address)) {
+            Process p = launch(daemonArgv(BRICKD_JVM), Map.of("NOTIFY_SOCKET", address));
+            List<String> before = new ArrayList<>();
+            String ready = systemd.receive(Duration.ofSeconds(60));
+            while (ready != null && !ready.lines().toList().contains("READY=1")) {
+                before.add(ready);
+                ready = systemd.receive(Duration.ofSeconds(60));
+            }
+            assertThat(ready).as("READY=1 within 60 s; log %s", log()).isNotNull();
+            // the moment systemd hears READY=1, a client's first connect is answered
+            try (RpcClient c = new RpcClient(dir.resolve("brickd.sock"), Duration.ofSeconds(30))) {
+                assertThat(c.call("list_attachments", JSON.createObjectNode()).path("attachments")).isEmpty();
+            }
+            assertThat(ready.lines()).contains("MAINPID=" + p.pid()).anyMatch(l -> l.startsWith("STATUS=serving"));
+            assertThat(before).as("recovery is announced before READY").contains("STATUS=recovering open intents");
+
+            p.destroy(); // SIGTERM
+            String stopping = systemd.receive(Duration.ofSeconds(30));
+            assertThat(stopping).as("log %s", log()).isNotNull();
+            assertThat(stopping.lines()).first().isEqualTo("STOPPING=1");
+            assertThat(p.waitFor(30, TimeUnit.SECONDS)).isTrue();
+            assertThat(systemd.receive(Duration.ZERO)).as("nothing after STOPPING=1").isNull();
+        }
     }
 }

@@ -13,6 +13,8 @@ import java.util.Set;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
 import org.brickd.errors.BrickException;
+import org.brickd.host.JnaNative;
+import org.brickd.host.PeerCredentials;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -32,6 +34,7 @@ class PythonClientExampleTest {
 
     private RpcServer server;
     private final List<JsonNode> received = new CopyOnWriteArrayList<>();
+    private final List<Integer> callerPids = new CopyOnWriteArrayList<>();
 
     @AfterEach
     void stop() {
@@ -44,6 +47,7 @@ class PythonClientExampleTest {
         MethodTable t = new MethodTable()
                 .register("get_connector_properties", Access.READ, (p, c) -> {
                     received.add(p);
+                    callerPids.add(c.pid());
                     return tree("{\"initiator\": \"iqn.1993-08.org.debian:01:abc\", \"multipath\": false}");
                 })
                 .register("connect_volume", Access.MUTATE, (p, c) -> {
@@ -60,7 +64,8 @@ class PythonClientExampleTest {
                 });
         Path socket = dir.resolve("brickd.sock");
         server = RpcServer.bind(socket, t, new Authorizer(Set.of(System.getProperty("user.name")), Set.of(), Set.of()),
-                RpcServerOptions.defaults().withSocketGroup(null).withStopDeadline(Duration.ofSeconds(5)));
+                RpcServerOptions.defaults().withSocketGroup(null).withStopDeadline(Duration.ofSeconds(5))
+                        .withCallers(CallerResolver.system(new PeerCredentials(new JnaNative()))));
         return socket;
     }
 
@@ -72,14 +77,14 @@ class PythonClientExampleTest {
         }
     }
 
-    private record Run(int exit, String out) {}
+    private record Run(int exit, String out, long pid) {}
 
     private static Run python(String... args) throws Exception {
         List<String> argv = new java.util.ArrayList<>(List.of("python3", SCRIPT.toString()));
         argv.addAll(List.of(args));
         Process p = new ProcessBuilder(argv).redirectErrorStream(true).start();
         assertThat(p.waitFor(60, TimeUnit.SECONDS)).as("python3 finished").isTrue();
-        return new Run(p.exitValue(), new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8));
+        return new Run(p.exitValue(), new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8), p.pid());
     }
 
     @Test
@@ -91,6 +96,7 @@ class PythonClientExampleTest {
         assertThat(r.exit()).as(r.out()).isZero();
         assertThat(JSON.readTree(r.out()).path("initiator").asText()).isEqualTo("iqn.1993-08.org.debian:01:abc");
         assertThat(received).singleElement().isEqualTo(JSON.readTree("{\"multipath\": false, \"enforce_multipath\": false}"));
+        assertThat(callerPids).as("the kernel names the python process as the caller").containsExactly((int) r.pid());
     }
 
     @Test

@@ -4,7 +4,10 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.assertj.core.api.Assertions.catchThrowableOfType;
 
+import ch.qos.logback.classic.spi.ILoggingEvent;
+import ch.qos.logback.core.read.ListAppender;
 import com.fasterxml.jackson.databind.JsonNode;
+import com.sun.security.auth.module.UnixSystem;
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.io.ByteArrayOutputStream;
@@ -31,6 +34,8 @@ import java.util.concurrent.atomic.AtomicInteger;
 import org.brickd.errors.BrickException;
 import org.brickd.errors.HostException;
 import org.brickd.errors.InvalidInputException;
+import org.brickd.host.JnaNative;
+import org.brickd.host.PeerCredentials;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
@@ -127,7 +132,7 @@ class RpcServerTest {
     }
 
     @Test
-    void theCallerComesFromTheKernel() throws Exception {
+    void theCallerComesFromTheKernelByNameWithoutThePid() throws Exception {
         start();
         RpcClient client = track(new RpcClient(socket()));
         JsonNode me = client.call("whoami", obj());
@@ -135,6 +140,32 @@ class RpcServerTest {
         assertThat(me.path("pid").asInt()).isEqualTo(-1);
         if ("root".equals(System.getProperty("user.name"))) {
             assertThat(me.path("uid").asInt()).isZero();
+        }
+    }
+
+    @Test
+    void theAuditLogCarriesTheKernelsPidAndIdsOfTheCaller() throws Exception {
+        ch.qos.logback.classic.Logger audit = (ch.qos.logback.classic.Logger) org.slf4j.LoggerFactory.getLogger("org.brickd.audit");
+        ListAppender<ILoggingEvent> lines = new ListAppender<>();
+        lines.start();
+        audit.addAppender(lines);
+        try {
+            PeerCredentials kernel = new PeerCredentials(new JnaNative());
+            assertThat(kernel.available()).as("surefire runs with --add-opens java.base/sun.nio.ch").isTrue();
+            start(options().withCallers(CallerResolver.system(kernel)), Authorizer.rootOnly());
+            RpcClient client = track(new RpcClient(socket()));
+            JsonNode me = client.call("whoami", obj());
+
+            UnixSystem self = new UnixSystem();
+            long pid = ProcessHandle.current().pid();
+            assertThat(me.path("pid").asLong()).isEqualTo(pid);
+            assertThat(me.path("uid").asLong()).isEqualTo(self.getUid());
+            assertThat(me.path("user").asText()).isEqualTo(System.getProperty("user.name"));
+            assertThat(lines.list).extracting(ILoggingEvent::getFormattedMessage)
+                    .anySatisfy(line -> assertThat(line).contains("method=whoami")
+                            .contains(" uid=" + self.getUid() + " ").contains(" pid=" + pid + " "));
+        } finally {
+            audit.detachAppender(lines);
         }
     }
 
