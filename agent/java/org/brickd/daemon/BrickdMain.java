@@ -9,6 +9,7 @@ import org.brickd.rpc.Authorizer;
 import org.brickd.rpc.MethodTable;
 import org.brickd.rpc.RpcServer;
 import org.brickd.rpc.RpcServerOptions;
+import org.brickd.service.JournaledSteps;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -97,7 +98,9 @@ public final class BrickdMain {
             log.info("socket activation: serving the socket passed as fd 3 (LISTEN_FDS)");
         }
         Path root = Path.of("/");
-        Wiring wiring = new Wiring(config, root);
+        JournaledSteps.Watch watch = FaultPoint.fromEnvironment(System.getenv(), FaultPoint::stopSelf)
+                .<JournaledSteps.Watch>map(f -> f).orElse(JournaledSteps.Watch.NONE);
+        Wiring wiring = new Wiring(config, root, watch);
         if (config.bool("fc_manual_scan")) {
             new ScsiScanMode(wiring.sysfs).makeManual();
         }

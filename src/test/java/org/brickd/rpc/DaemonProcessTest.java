@@ -12,6 +12,7 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.CountDownLatch;
@@ -60,16 +61,30 @@ class DaemonProcessTest {
     }
 
     private Process launch(List<String> argv) throws IOException {
-        Process p = new ProcessBuilder(argv).redirectErrorStream(true)
-                .redirectOutput(dir.resolve("brickd.log").toFile()).start();
+        return launch(argv, Map.of());
+    }
+
+    private Process launch(List<String> argv, Map<String, String> env) throws IOException {
+        ProcessBuilder b = new ProcessBuilder(argv).redirectErrorStream(true)
+                .redirectOutput(dir.resolve("brickd.log").toFile());
+        b.environment().putAll(env);
+        Process p = b.start();
         started.add(p);
         return p;
     }
 
+    private List<String> daemonArgv() throws IOException {
+        return java("--socket", dir.resolve("brickd.sock").toString(), "--state-dir", dir.resolve("state").toString(),
+                "--config", config().toString());
+    }
+
     private Path startDaemon() throws Exception {
+        return startDaemon(Map.of());
+    }
+
+    private Path startDaemon(Map<String, String> env) throws Exception {
         Path socket = dir.resolve("brickd.sock");
-        Process p = launch(java("--socket", socket.toString(), "--state-dir", dir.resolve("state").toString(),
-                "--config", config().toString()));
+        Process p = launch(daemonArgv(), env);
         long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
         while (!log().contains("brickd ready")) {
             assertThat(p.isAlive()).as("brickd exited: %s", log()).isTrue();
@@ -171,6 +186,27 @@ class DaemonProcessTest {
         try (RpcClient c = new RpcClient(socket, Duration.ofSeconds(30))) {
             assertThat(c.call("list_attachments", JSON.createObjectNode()).path("attachments")).isEmpty();
             assertThat(c.call("inventory", JSON.createObjectNode()).path("recovery")).isEmpty();
+        }
+    }
+
+    @Test
+    void aFaultPointThatDoesNotParseStopsTheStartNamingIt() throws Exception {
+        Process p = launch(daemonArgv(), Map.of("BRICKD_FAULT_STOP_AT", "attach:format"));
+
+        assertThat(p.waitFor(60, TimeUnit.SECONDS)).as("brickd exits: %s", log()).isTrue();
+        assertThat(p.exitValue()).isEqualTo(2);
+        assertThat(log()).contains("invalid BRICKD_FAULT_STOP_AT \"attach:format\"").contains("node-delete")
+                .doesNotContain("brickd ready");
+    }
+
+    @Test
+    void aFaultPointIsAnnouncedLoudlyAtStart() throws Exception {
+        Path socket = startDaemon(Map.of("BRICKD_FAULT_STOP_AT", "detach:logout"));
+
+        assertThat(log()).contains("BRICKD_FAULT_STOP_AT=detach:logout is set: this daemon will STOP ITSELF (SIGSTOP)"
+                + " at the first 'logout' step of a 'detach' intent");
+        try (RpcClient c = new RpcClient(socket, Duration.ofSeconds(30))) {
+            assertThat(c.call("list_attachments", JSON.createObjectNode()).path("attachments")).isEmpty();
         }
     }
 
