@@ -14,15 +14,30 @@ public interface VolumeConnector<C extends ConnectionInfo> {
     /** multipathd is reachable and multipath attaches can be made. */
     boolean multipathAvailable();
 
-    Attached connectSingle(C c, Identity identity);
+    /** Attaches one path; each host change is journaled in {@code steps}. */
+    Attached connectSingle(C c, Identity identity, Steps steps);
 
-    Attached connectMultipath(C c, Identity identity);
+    /** Attaches every path and their dm map; each host change is journaled in {@code steps}. */
+    Attached connectMultipath(C c, Identity identity, Steps steps);
 
     /**
-     * Removes every device, map and unused transport session of the volume. With
-     * {@code force} the cleanup goes on past errors and fails queued I/O.
+     * Removes every device, map and unused transport session of the volume, each removal
+     * journaled in {@code steps}. With {@code force} the cleanup goes on past errors and
+     * fails queued I/O.
      */
-    Detached disconnect(C c, boolean force, Optional<Wwid> knownWwid);
+    Detached disconnect(C c, boolean force, Optional<Wwid> knownWwid, Steps steps);
+
+    default Attached connectSingle(C c, Identity identity) {
+        return connectSingle(c, identity, Steps.NONE);
+    }
+
+    default Attached connectMultipath(C c, Identity identity) {
+        return connectMultipath(c, identity, Steps.NONE);
+    }
+
+    default Detached disconnect(C c, boolean force, Optional<Wwid> knownWwid) {
+        return disconnect(c, force, knownWwid, Steps.NONE);
+    }
 
     /** Rescans every path and the map; returns the new size in bytes. */
     long extend(C c);

@@ -8,7 +8,6 @@ import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
-import java.util.LinkedHashSet;
 import java.util.Set;
 import org.brickd.connector.Attached.PathDevice;
 import org.brickd.errors.BrickException;
@@ -29,7 +28,8 @@ import org.brickd.types.Wwid;
  * Removal: without force, every map and lone disk is flushed first and a flush failure stops
  * before anything is removed. With force, queueing is switched off (so no flush can hang
  * on dead paths), flushes are bounded, errors are collected and the removal goes on; an
- * open map is removed deferred.
+ * open map is removed deferred. Every step that changes the host is journaled in the
+ * caller's {@link Steps}.
  */
 public final class VolumeDevices {
 
@@ -53,15 +53,15 @@ public final class VolumeDevices {
      * The dm map over these paths: the WWID goes onto multipathd's list first (hosts run
      * {@code find_multipaths strict}, so nothing else gets a map), then every path is added.
      */
-    public DmMap assembleMap(Wwid wwid, List<PathDevice> paths, Duration deadline) {
+    public DmMap assembleMap(Wwid wwid, List<PathDevice> paths, Duration deadline, Steps steps) {
         Multipath mp = multipathOrFail();
-        mp.addWwid(wwid);
         Set<BlockDevice> disks = new LinkedHashSet<>();
-        for (PathDevice pd : paths) {
-            disks.add(pd.disk());
-            mp.addPath(pd.disk());
-        }
-        return mp.awaitMap(wwid, disks, deadline);
+        paths.forEach(pd -> disks.add(pd.disk()));
+        return steps.call(StepKind.MAP, wwid.udev() + " over " + disks, () -> {
+            mp.addWwid(wwid);
+            disks.forEach(mp::addPath);
+            return mp.awaitMap(wwid, disks, deadline);
+        });
     }
 
     /**
@@ -90,7 +90,8 @@ public final class VolumeDevices {
     }
 
     /** Removes the maps on these devices (and the map of {@code knownWwid}), then the devices. */
-    public Outcome remove(VolumeId volume, Collection<Hctl> devices, boolean force, Optional<Wwid> knownWwid) {
+    public Outcome remove(VolumeId volume, Collection<Hctl> devices, boolean force, Optional<Wwid> knownWwid,
+            Steps steps) {
         List<String> removed = new ArrayList<>();
         List<String> errors = new ArrayList<>();
         Map<Hctl, BlockDevice> disks = new LinkedHashMap<>();
@@ -103,15 +104,15 @@ public final class VolumeDevices {
             knownWwid.flatMap(maps::byWwid).ifPresent(volumeMaps::add);
         }
         if (!force) {
-            flushOrRefuse(volume, volumeMaps, disks);
+            flushOrRefuse(volume, volumeMaps, disks, steps);
         }
         for (DmMap m : volumeMaps) {
-            removeMap(m, force, removed, errors);
+            removeMap(m, force, removed, errors, steps);
         }
         if (force) {
             for (BlockDevice d : loneDisks(volumeMaps, disks)) {
                 try {
-                    scsi.flush(d, removal);
+                    steps.run(StepKind.FLUSH, d.name(), () -> scsi.flush(d, removal));
                 } catch (BrickException e) {
                     errors.add("flush " + d + ": " + e.getMessage());
                 }
@@ -119,7 +120,8 @@ public final class VolumeDevices {
         }
         for (Hctl h : devices) {
             try {
-                scsi.delete(h, removal);
+                BlockDevice disk = disks.get(h);
+                steps.run(StepKind.DELETE, h + (disk != null ? " (" + disk.name() + ")" : ""), () -> scsi.delete(h, removal));
                 removed.add("device " + h);
             } catch (BrickException e) {
                 errors.add("delete " + h + ": " + e.getMessage());
@@ -132,13 +134,15 @@ public final class VolumeDevices {
     }
 
     /** After a failed attach: the map of {@code wwid} removed and its WWID forgotten; errors join {@code cause}. */
-    public void removeMapQuietly(Wwid wwid, RuntimeException cause) {
+    public void removeMapQuietly(Wwid wwid, RuntimeException cause, Steps steps) {
         try {
             Optional<DmMap> m = maps.byWwid(wwid);
-            if (m.isPresent()) {
-                multipathOrFail().forceRemove(m.get(), removal);
-            }
-            multipathOrFail().forgetWwid(wwid);
+            steps.run(StepKind.UNMAP, m.map(DmMap::name).orElse("no map") + " of " + wwid.udev() + " (forced)", () -> {
+                if (m.isPresent()) {
+                    multipathOrFail().forceRemove(m.get(), removal);
+                }
+                multipathOrFail().forgetWwid(wwid);
+            });
         } catch (RuntimeException e) {
             cause.addSuppressed(e);
         }
@@ -158,13 +162,13 @@ public final class VolumeDevices {
         return disks.values().stream().filter(d -> volumeMaps.stream().noneMatch(m -> m.slaves().contains(d))).toList();
     }
 
-    private void flushOrRefuse(VolumeId volume, Set<DmMap> volumeMaps, Map<Hctl, BlockDevice> disks) {
+    private void flushOrRefuse(VolumeId volume, Set<DmMap> volumeMaps, Map<Hctl, BlockDevice> disks, Steps steps) {
         List<BlockDevice> toFlush = new ArrayList<>();
         volumeMaps.forEach(m -> toFlush.add(m.device()));
         toFlush.addAll(loneDisks(volumeMaps, disks));
         for (BlockDevice d : toFlush) {
             try {
-                scsi.flush(d, removal);
+                steps.run(StepKind.FLUSH, d.name(), () -> scsi.flush(d, removal));
             } catch (BrickException e) {
                 throw new HostException("volume " + volume + ": flushing " + d + " failed: " + e.getMessage()
                         + "; nothing was removed. Retry, or disconnect with force (unwritten data is then lost).", e);
@@ -172,18 +176,21 @@ public final class VolumeDevices {
         }
     }
 
-    private void removeMap(DmMap m, boolean force, List<String> removed, List<String> errors) {
+    private void removeMap(DmMap m, boolean force, List<String> removed, List<String> errors, Steps steps) {
         try {
-            if (force) {
-                ForcedRemoval r = multipathOrFail().forceRemove(m, removal);
-                errors.addAll(r.errors());
-                removed.add("map " + m.name() + (r.outcome() == ForcedRemoval.Outcome.DEFERRED
-                        ? " (deferred: still open, removed on last close)" : ""));
-            } else {
-                multipathOrFail().flush(m);
-                removed.add("map " + m.name());
-            }
-            m.wwid().ifPresent(multipath::forgetWwid);
+            Multipath mp = multipathOrFail();
+            steps.run(StepKind.UNMAP, m.name() + (force ? " (forced)" : ""), () -> {
+                if (force) {
+                    ForcedRemoval r = mp.forceRemove(m, removal);
+                    errors.addAll(r.errors());
+                    removed.add("map " + m.name() + (r.outcome() == ForcedRemoval.Outcome.DEFERRED
+                            ? " (deferred: still open, removed on last close)" : ""));
+                } else {
+                    mp.flush(m);
+                    removed.add("map " + m.name());
+                }
+                m.wwid().ifPresent(mp::forgetWwid);
+            });
         } catch (BrickException e) {
             if (!force) {
                 throw e;

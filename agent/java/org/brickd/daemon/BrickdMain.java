@@ -12,6 +12,7 @@ import org.brickd.rpc.CallerResolver;
 import org.brickd.rpc.MethodTable;
 import org.brickd.rpc.RpcServer;
 import org.brickd.rpc.RpcServerOptions;
+import org.brickd.service.JournaledSteps;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -102,7 +103,9 @@ public final class BrickdMain {
         }
         SystemdNotify systemd = SystemdNotify.fromEnvironment(System.getenv());
         Path root = Path.of("/");
-        Wiring wiring = new Wiring(config, root);
+        JournaledSteps.Watch watch = FaultPoint.fromEnvironment(System.getenv(), FaultPoint::stopSelf)
+                .<JournaledSteps.Watch>map(f -> f).orElse(JournaledSteps.Watch.NONE);
+        Wiring wiring = new Wiring(config, root, watch);
         if (config.bool("fc_manual_scan")) {
             new ScsiScanMode(wiring.sysfs).makeManual();
         }

@@ -31,6 +31,7 @@ import org.brickd.scsi.ScsiDevices;
 import org.brickd.scsi.ScsiOps;
 import org.brickd.scsi.WwidProbe;
 import org.brickd.rpc.ConnectionInfoJson;
+import org.brickd.service.JournaledSteps;
 import org.brickd.service.Recovery;
 import org.brickd.service.VolumeService;
 import org.brickd.stale.Fencer;
@@ -63,6 +64,11 @@ public final class Wiring implements AutoCloseable {
     private volatile java.util.List<Recovery.Resolution> recovered = java.util.List.of();
 
     public Wiring(Config config, Path root) {
+        this(config, root, JournaledSteps.Watch.NONE);
+    }
+
+    /** @param watch told of every journaled step before it runs (the daemon's fault point, or none) */
+    public Wiring(Config config, Path root, JournaledSteps.Watch watch) {
         this.config = config;
         this.sysfs = new Sysfs(root);
         this.dev = new DevFs(root);
@@ -89,7 +95,7 @@ public final class Wiring implements AutoCloseable {
         DmMaps dmMaps = new DmMaps(sysfs);
         Fencer fencer = new Fencer(scsiDevices, probe, scsi, multipath, dmMaps, ledger, config.duration("removal_timeout"));
         this.volumes = new VolumeService(ledger, iscsi, java.util.Optional.of(fc), probe, volumeLocks,
-                java.util.Optional.of(new VolumeService.Fencing(fencer, ConnectionInfoJson::parseRecorded)));
+                java.util.Optional.of(new VolumeService.Fencing(fencer, ConnectionInfoJson::parseRecorded)), watch);
         this.stale = new StaleService(new HostScanner(sysfs, scsiDevices, probe, dmMaps, ledger),
                 new StaleCleaner(scsi, multipath, dmMaps, ledger, fencer, volumeLocks, config.duration("removal_timeout")),
                 new StaleClassifier.Policy(config.bool("stale_remove_unowned"), config.names("stale_exclude")),

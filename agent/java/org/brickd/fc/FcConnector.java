@@ -11,6 +11,8 @@ import org.brickd.connector.Detached;
 import org.brickd.connector.FcConnection;
 import org.brickd.connector.Identity;
 import org.brickd.connector.PathIdentity;
+import org.brickd.connector.StepKind;
+import org.brickd.connector.Steps;
 import org.brickd.connector.VolumeConnector;
 import org.brickd.errors.BrickException;
 import org.brickd.errors.HostException;
@@ -32,7 +34,8 @@ import org.slf4j.LoggerFactory;
  * HBA reaches is reported, not searched for), its disk awaited on uevents, and the LUN's
  * WWID read live from every path (I1). On any failure every device this call scanned is
  * deleted again. Detach finds the devices by address (HBA, target id, LUN), not by I/O, so
- * it removes them when no path answers (I3).
+ * it removes them when no path answers (I3). Each scan and delete is a journaled step of the
+ * operation's {@link Steps}.
  */
 public final class FcConnector implements VolumeConnector<FcConnection> {
 
@@ -86,19 +89,19 @@ public final class FcConnector implements VolumeConnector<FcConnection> {
      * mismatch stops at once (another path would show the same LUN).
      */
     @Override
-    public Attached connectSingle(FcConnection c, Identity id) {
+    public Attached connectSingle(FcConnection c, Identity id, Steps steps) {
         FcPaths.Plan plan = plan(c);
         List<String> failures = new ArrayList<>(plan.unreachable());
         for (FcPath p : plan.paths()) {
             List<Hctl> scanned = new ArrayList<>();
             try {
-                PathDevice pd = bringUp(c, p, scanned);
+                PathDevice pd = bringUp(c, p, scanned, steps);
                 Wwid wwid = identity.verify(c.volumeId(), List.of(pd), c.expectedWwid(), id);
                 String stable = identity.diskLink(wwid, pd.disk());
                 log.info("volume {}: attached {} ({}) via {} as {}", c.volumeId(), pd.disk(), pd.hctl(), p, stable);
                 return new Attached(stable, wwid, Optional.empty(), List.of(pd), failures);
             } catch (RuntimeException e) {
-                removeScanned(c, scanned, e);
+                removeScanned(c, scanned, e, steps);
                 if (e instanceof WwidMismatchException) {
                     throw e;
                 }
@@ -118,7 +121,7 @@ public final class FcConnector implements VolumeConnector<FcConnection> {
      * one path works.
      */
     @Override
-    public Attached connectMultipath(FcConnection c, Identity id) {
+    public Attached connectMultipath(FcConnection c, Identity id, Steps steps) {
         if (multipath == null) {
             throw new BrickException(BrickException.Code.UNAVAILABLE, "volume " + c.volumeId()
                     + ": multipath requested but multipathd is not reachable on this host");
@@ -131,7 +134,7 @@ public final class FcConnector implements VolumeConnector<FcConnection> {
         try {
             for (FcPath p : plan.paths()) {
                 try {
-                    up.add(bringUp(c, p, scanned));
+                    up.add(bringUp(c, p, scanned, steps));
                 } catch (BrickException e) {
                     log.warn("volume {}: path {} failed: {}", c.volumeId(), p, e.getMessage());
                     failed.add(p + ": " + e.getMessage());
@@ -142,7 +145,7 @@ public final class FcConnector implements VolumeConnector<FcConnection> {
                         + String.join("; ", failed));
             }
             wwid = identity.verify(c.volumeId(), up, c.expectedWwid(), id);
-            DmMap map = devices.assembleMap(wwid, up, settings.device());
+            DmMap map = devices.assembleMap(wwid, up, settings.device(), steps);
             String stable = identity.mapLink(wwid, map.device());
             if (failed.isEmpty()) {
                 log.info("volume {}: attached {} with {} paths as {}", c.volumeId(), map, up.size(), stable);
@@ -153,9 +156,9 @@ public final class FcConnector implements VolumeConnector<FcConnection> {
             return new Attached(stable, wwid, Optional.of(map.device()), up, failed);
         } catch (RuntimeException e) {
             if (wwid != null) {
-                devices.removeMapQuietly(wwid, e);
+                devices.removeMapQuietly(wwid, e, steps);
             }
-            removeScanned(c, scanned, e);
+            removeScanned(c, scanned, e, steps);
             throw e;
         }
     }
@@ -165,15 +168,17 @@ public final class FcConnector implements VolumeConnector<FcConnection> {
      * call's to remove), and waits for its disk. {@code scanned} gets the address before the
      * write, so a failure after it is undone.
      */
-    private PathDevice bringUp(FcConnection c, FcPath p, List<Hctl> scanned) {
+    private PathDevice bringUp(FcConnection c, FcPath p, List<Hctl> scanned, Steps steps) {
         Hctl hctl = p.hctl();
         if (!scsi.present(hctl)) {
             scanned.add(hctl);
-            if (!scsi.scan(hctl)) {
-                throw new HostException("LUN " + p.lun() + " is not presented to HBA " + p.hba().portName() + " (host"
-                        + p.hba().host() + ") by target port " + p.rport().portName() + " (a scan of " + hctl
-                        + " found nothing)");
-            }
+            steps.run(StepKind.SCAN, hctl + " via HBA " + p.hba().portName() + " to " + p.rport().portName(), () -> {
+                if (!scsi.scan(hctl)) {
+                    throw new HostException("LUN " + p.lun() + " is not presented to HBA " + p.hba().portName()
+                            + " (host" + p.hba().host() + ") by target port " + p.rport().portName() + " (a scan of "
+                            + hctl + " found nothing)");
+                }
+            });
         }
         if (scsi.noDevice(hctl)) {
             throw new HostException("LUN " + p.lun() + " is not mapped to HBA " + p.hba().portName() + " by target port "
@@ -184,10 +189,10 @@ public final class FcConnector implements VolumeConnector<FcConnection> {
     }
 
     /** Deletes every device this call scanned; what fails joins {@code cause}, which the caller rethrows. */
-    private void removeScanned(FcConnection c, List<Hctl> scanned, RuntimeException cause) {
+    private void removeScanned(FcConnection c, List<Hctl> scanned, RuntimeException cause, Steps steps) {
         for (Hctl h : scanned) {
             try {
-                scsi.delete(h, settings.removal());
+                steps.run(StepKind.DELETE, h.toString(), () -> scsi.delete(h, settings.removal()));
             } catch (RuntimeException e) {
                 cause.addSuppressed(e);
                 log.error("volume {}: removing {} after a failed attach failed: {}", c.volumeId(), h, e.getMessage());
@@ -200,9 +205,9 @@ public final class FcConnector implements VolumeConnector<FcConnection> {
      * ports and the LUN, whatever their state) and the map on them or of {@code knownWwid}.
      */
     @Override
-    public Detached disconnect(FcConnection c, boolean force, Optional<Wwid> knownWwid) {
+    public Detached disconnect(FcConnection c, boolean force, Optional<Wwid> knownWwid, Steps steps) {
         List<Hctl> found = present(c);
-        VolumeDevices.Outcome done = devices.remove(c.volumeId(), found, force, knownWwid);
+        VolumeDevices.Outcome done = devices.remove(c.volumeId(), found, force, knownWwid, steps);
         List<String> leftovers = leftovers(c, knownWwid);
         log.info("volume {}: detached{}: removed {}, leftovers {}, errors {}", c.volumeId(), force ? " (force)" : "",
                 done.removed(), leftovers, done.errors());

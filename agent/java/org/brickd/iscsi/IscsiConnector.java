@@ -20,6 +20,7 @@ import org.brickd.connector.IscsiConnection;
 import org.brickd.connector.VolumeConnector;
 import org.brickd.connector.IscsiConnection.IscsiPath;
 import org.brickd.connector.KeyedLocks;
+import org.brickd.connector.Steps;
 import org.brickd.errors.BrickException;
 import org.brickd.errors.HostException;
 import org.brickd.errors.WwidMismatchException;
@@ -98,10 +99,10 @@ public final class IscsiConnector implements VolumeConnector<IscsiConnection> {
      * mismatch stops at once (another path would show the same LUN).
      */
     @Override
-    public Attached connectSingle(IscsiConnection c, Identity identity) {
+    public Attached connectSingle(IscsiConnection c, Identity identity, Steps steps) {
         List<String> failures = new ArrayList<>();
         for (IscsiPath p : c.paths()) {
-            PathBringUp.Progress done = new PathBringUp.Progress(p);
+            PathBringUp.Progress done = new PathBringUp.Progress(p, steps);
             PathDevice pd;
             try {
                 pd = paths.bringUp(c, p, done);
@@ -135,7 +136,7 @@ public final class IscsiConnector implements VolumeConnector<IscsiConnection> {
      * degraded while at least one path works.
      */
     @Override
-    public Attached connectMultipath(IscsiConnection c, Identity identity) {
+    public Attached connectMultipath(IscsiConnection c, Identity identity, Steps steps) {
         if (multipath == null) {
             throw new BrickException(BrickException.Code.UNAVAILABLE, "volume " + c.volumeId()
                     + ": multipath requested but multipathd is not reachable on this host");
@@ -145,7 +146,7 @@ public final class IscsiConnector implements VolumeConnector<IscsiConnection> {
         List<PathBringUp.Progress> progress = new ArrayList<>();
         List<CompletableFuture<PathDevice>> futures = new ArrayList<>();
         for (IscsiPath p : all) {
-            PathBringUp.Progress done = new PathBringUp.Progress(p);
+            PathBringUp.Progress done = new PathBringUp.Progress(p, steps);
             progress.add(done);
             futures.add(CompletableFuture.supplyAsync(() -> paths.bringUp(c, p, done), PATH_WORKERS));
         }
@@ -166,7 +167,7 @@ public final class IscsiConnector implements VolumeConnector<IscsiConnection> {
         Wwid wwid = null;
         try {
             wwid = this.identity.verify(c.volumeId(), up, c.expectedWwid(), identity);
-            DmMap map = volumeDevices.assembleMap(wwid, up, settings.device());
+            DmMap map = volumeDevices.assembleMap(wwid, up, settings.device(), steps);
             String stable = this.identity.mapLink(wwid, map.device());
             if (!failed.isEmpty()) {
                 log.warn("volume {}: attached DEGRADED as {} with {} of {} paths; failed: {}", c.volumeId(), stable,
@@ -177,7 +178,7 @@ public final class IscsiConnector implements VolumeConnector<IscsiConnection> {
             return new Attached(stable, wwid, Optional.of(map.device()), up, failed);
         } catch (RuntimeException e) {
             if (wwid != null) {
-                volumeDevices.removeMapQuietly(wwid, e);
+                volumeDevices.removeMapQuietly(wwid, e, steps);
             }
             for (PathBringUp.Progress done : progress) {
                 paths.undo(c, done, e);
@@ -234,9 +235,9 @@ public final class IscsiConnector implements VolumeConnector<IscsiConnection> {
         return all;
     }
 
-    /** As {@link #disconnect(IscsiConnection, boolean, Optional)} without a known WWID. */
+    /** As {@link #disconnect(IscsiConnection, boolean, Optional, Steps)} without a known WWID or a journal. */
     public Detached disconnect(IscsiConnection c, boolean force) {
-        return disconnect(c, force, Optional.empty());
+        return disconnect(c, force, Optional.empty(), Steps.NONE);
     }
 
     /**
@@ -249,7 +250,7 @@ public final class IscsiConnector implements VolumeConnector<IscsiConnection> {
      * @param knownWwid the volume's WWID from the ledger: finds its map even when no path is left
      */
     @Override
-    public Detached disconnect(IscsiConnection c, boolean force, Optional<Wwid> knownWwid) {
+    public Detached disconnect(IscsiConnection c, boolean force, Optional<Wwid> knownWwid, Steps steps) {
         Set<Hctl> devices = new LinkedHashSet<>();
         Set<IscsiPath> targets = new LinkedHashSet<>();
         for (IscsiPath p : knownPaths(c)) {
@@ -263,12 +264,12 @@ public final class IscsiConnector implements VolumeConnector<IscsiConnection> {
                 devices.add(h);
             }
         }
-        VolumeDevices.Outcome done = volumeDevices.remove(c.volumeId(), devices, force, knownWwid);
+        VolumeDevices.Outcome done = volumeDevices.remove(c.volumeId(), devices, force, knownWwid, steps);
         List<String> removed = new ArrayList<>(done.removed());
         List<String> errors = new ArrayList<>(done.errors());
         for (IscsiPath p : targets) {
             try (KeyedLocks.Held t = paths.lockTarget(p)) {
-                paths.cleanUpTarget(p).ifPresent(removed::add);
+                paths.cleanUpTarget(p, steps).ifPresent(removed::add);
             } catch (BrickException e) {
                 errors.add("logout " + p.portal() + " " + p.target() + ": " + e.getMessage());
             }

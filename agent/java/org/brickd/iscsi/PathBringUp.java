@@ -5,6 +5,8 @@ import org.brickd.connector.Attached.PathDevice;
 import org.brickd.connector.IscsiConnection;
 import org.brickd.connector.IscsiConnection.IscsiPath;
 import org.brickd.connector.KeyedLocks;
+import org.brickd.connector.StepKind;
+import org.brickd.connector.Steps;
 import org.brickd.errors.HostException;
 import org.brickd.host.Uevents;
 import org.brickd.scsi.ScsiOps;
@@ -20,6 +22,8 @@ import org.slf4j.LoggerFactory;
  * does every undo, so another attach never picks up a session that is being logged out.
  * The wait for the disk does not: once the scan has made the SCSI device, the session
  * carries a LUN and no other caller logs it out, so LUNs of one target come up together.
+ * Each host change (node record, login, scan, and the undo's delete, logout, node delete)
+ * is a journaled step of the operation's {@link Steps}.
  */
 final class PathBringUp {
 
@@ -45,11 +49,13 @@ final class PathBringUp {
     /** What a bring-up changed, so that exactly that can be undone. */
     static final class Progress {
         final IscsiPath path;
+        final Steps steps;
         boolean touchedNode;
         Hctl scanned;
 
-        Progress(IscsiPath path) {
+        Progress(IscsiPath path, Steps steps) {
             this.path = path;
+            this.steps = steps;
         }
     }
 
@@ -81,17 +87,21 @@ final class PathBringUp {
             session = existing.get();
         } else {
             done.touchedNode = true;
-            prepareNode(p, c.chap());
-            adm.login(p.portal(), p.target(), settings.login());
-            session = awaitSession(p);
+            done.steps.run(StepKind.NODE, target(p), () -> prepareNode(p, c.chap()));
+            session = done.steps.call(StepKind.LOGIN, target(p), () -> {
+                adm.login(p.portal(), p.target(), settings.login());
+                return awaitSession(p);
+            });
         }
         Hctl hctl = hctlFor(session, p);
         if (!scsi.present(hctl)) {
             done.scanned = hctl;
-            if (!scsi.scan(hctl)) {
-                throw new HostException("LUN " + p.lun() + " is not presented to this initiator by " + p.target()
-                        + " at " + p.portal() + " (a scan of " + hctl + " found nothing)");
-            }
+            done.steps.run(StepKind.SCAN, hctl + " via " + target(p), () -> {
+                if (!scsi.scan(hctl)) {
+                    throw new HostException("LUN " + p.lun() + " is not presented to this initiator by " + p.target()
+                            + " at " + p.portal() + " (a scan of " + hctl + " found nothing)");
+                }
+            });
         }
         if (scsi.noDevice(hctl)) {
             // LIO answers an unmapped LUN 0 with a "no device" LUN (type 0x1f) that never gets a disk
@@ -112,10 +122,11 @@ final class PathBringUp {
         IscsiPath p = done.path;
         try {
             if (done.scanned != null) {
-                scsi.delete(done.scanned, settings.removal());
+                Hctl h = done.scanned;
+                done.steps.run(StepKind.DELETE, h.toString(), () -> scsi.delete(h, settings.removal()));
             }
-            if (done.touchedNode && !logoutIfUnused(p) && sessions.find(p.portal(), p.target()).isEmpty()) {
-                adm.nodeDelete(p.portal(), p.target());
+            if (done.touchedNode && !logoutIfUnused(p, done.steps) && sessions.find(p.portal(), p.target()).isEmpty()) {
+                done.steps.run(StepKind.NODE_DELETE, target(p), () -> adm.nodeDelete(p.portal(), p.target()));
             }
         } catch (RuntimeException e) {
             cause.addSuppressed(e);
@@ -163,7 +174,7 @@ final class PathBringUp {
     }
 
     /** Logs out and deletes the node record when the session carries no LUN any more. Caller holds the target lock. */
-    boolean logoutIfUnused(IscsiPath p) {
+    boolean logoutIfUnused(IscsiPath p, Steps steps) {
         Optional<IscsiSession> s = sessions.find(p.portal(), p.target());
         if (s.isEmpty()) {
             return false;
@@ -171,8 +182,8 @@ final class PathBringUp {
         if (!sessions.devices(s.get()).isEmpty()) {
             return false;
         }
-        adm.logout(p.portal(), p.target());
-        adm.nodeDelete(p.portal(), p.target());
+        steps.run(StepKind.LOGOUT, target(p), () -> adm.logout(p.portal(), p.target()));
+        steps.run(StepKind.NODE_DELETE, target(p), () -> adm.nodeDelete(p.portal(), p.target()));
         return true;
     }
 
@@ -181,12 +192,12 @@ final class PathBringUp {
      * its node record; with no session, deletes a node record left behind (a crash between
      * logout and delete, or an earlier tool). Answers what it removed. Caller holds the target lock.
      */
-    Optional<String> cleanUpTarget(IscsiPath p) {
-        if (logoutIfUnused(p)) {
+    Optional<String> cleanUpTarget(IscsiPath p, Steps steps) {
+        if (logoutIfUnused(p, steps)) {
             return Optional.of("session " + p.portal() + " " + p.target());
         }
         if (sessions.find(p.portal(), p.target()).isEmpty() && adm.nodeExists(p.portal(), p.target())) {
-            adm.nodeDelete(p.portal(), p.target());
+            steps.run(StepKind.NODE_DELETE, target(p), () -> adm.nodeDelete(p.portal(), p.target()));
             return Optional.of("node record " + p.portal() + " " + p.target());
         }
         return Optional.empty();
@@ -194,6 +205,11 @@ final class PathBringUp {
 
     KeyedLocks.Held lockTarget(IscsiPath p) {
         return targetLocks.lock(targetKey(p));
+    }
+
+    /** A step's detail: portal and target, never a secret. */
+    private static String target(IscsiPath p) {
+        return p.portal() + " " + p.target();
     }
 
     static String targetKey(IscsiPath p) {

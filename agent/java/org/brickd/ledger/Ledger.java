@@ -61,6 +61,21 @@ public final class Ledger implements AutoCloseable {
             outcome    TEXT)
         """,
         "CREATE INDEX intents_open ON intents(state)"
+    }, new String[] {
+        // version 2: the steps of each intent (login, scan, delete...), recorded before and after each
+        """
+        CREATE TABLE steps (
+            id         INTEGER PRIMARY KEY AUTOINCREMENT,
+            intent_id  INTEGER NOT NULL REFERENCES intents(id),
+            seq        INTEGER NOT NULL,
+            kind       TEXT NOT NULL,
+            detail     TEXT NOT NULL,
+            state      TEXT NOT NULL,
+            started_at TEXT NOT NULL,
+            ended_at   TEXT,
+            error      TEXT,
+            UNIQUE (intent_id, seq))
+        """
     });
 
     private final Connection db;
@@ -186,21 +201,8 @@ public final class Ledger implements AutoCloseable {
 
     /** Records an operation about to change the host; answers its id. */
     public synchronized long intend(VolumeId volume, String op, String detail) {
-        return query(() -> {
-            try (PreparedStatement p = db.prepareStatement(
-                    "INSERT INTO intents (volume_id, op, detail, state, started_at) VALUES (?,?,?,'intended',?)",
-                    Statement.RETURN_GENERATED_KEYS)) {
-                p.setString(1, volume.toString());
-                p.setString(2, op);
-                p.setString(3, detail);
-                p.setString(4, Instant.now().toString());
-                p.executeUpdate();
-                try (ResultSet k = p.getGeneratedKeys()) {
-                    k.next();
-                    return k.getLong(1);
-                }
-            }
-        });
+        return insert("INSERT INTO intents (volume_id, op, detail, state, started_at) VALUES (?,?,?,'intended',?)",
+                volume.toString(), op, detail, Instant.now().toString());
     }
 
     public synchronized void finish(long intent, boolean ok, String outcome) {
@@ -226,6 +228,49 @@ public final class Ledger implements AutoCloseable {
 
     /** An unfinished host change. */
     public record Intent(long id, VolumeId volumeId, String op, String detail, Instant startedAt) {}
+
+    // ---- steps of an intent
+
+    /** Records one step of {@code intent} as intended (committed before it runs); answers the step's row id. */
+    public synchronized long stepIntended(long intent, String kind, String detail) {
+        return insert("INSERT INTO steps (intent_id, seq, kind, detail, state, started_at) VALUES "
+                + "(?, (SELECT COALESCE(MAX(seq), 0) + 1 FROM steps WHERE intent_id = ?), ?, ?, 'intended', ?)",
+                intent, intent, kind, detail, Instant.now().toString());
+    }
+
+    /** Marks a step done, or failed with why. */
+    public synchronized void stepEnded(long step, boolean ok, String error) {
+        update("UPDATE steps SET state = ?, ended_at = ?, error = ? WHERE id = ?", ok ? "done" : "failed",
+                Instant.now().toString(), error, step);
+    }
+
+    /** The steps of {@code intent}, in the order they were intended. */
+    public synchronized List<Step> steps(long intent) {
+        return query(() -> {
+            List<Step> out = new ArrayList<>();
+            try (PreparedStatement p = db.prepareStatement("SELECT seq, kind, detail, state, started_at, ended_at, error"
+                    + " FROM steps WHERE intent_id = ? ORDER BY seq")) {
+                p.setLong(1, intent);
+                try (ResultSet r = p.executeQuery()) {
+                    while (r.next()) {
+                        out.add(new Step(intent, r.getInt(1), r.getString(2), r.getString(3), r.getString(4),
+                                Instant.parse(r.getString(5)), Optional.ofNullable(r.getString(6)).map(Instant::parse),
+                                Optional.ofNullable(r.getString(7))));
+                    }
+                }
+            }
+            return out;
+        });
+    }
+
+    /** One host-changing step of an intent; {@code state} is intended, done or failed. */
+    public record Step(long intentId, int seq, String kind, String detail, String state, Instant startedAt,
+            Optional<Instant> endedAt, Optional<String> error) {
+        @Override
+        public String toString() {
+            return kind + " " + detail + " " + state;
+        }
+    }
 
     @Override
     public synchronized void close() {
@@ -257,6 +302,22 @@ public final class Ledger implements AutoCloseable {
                     p.setObject(i + 1, args[i]);
                 }
                 return p.executeUpdate();
+            }
+        });
+    }
+
+    /** Runs one INSERT; answers the new row's id. */
+    private long insert(String sql, Object... args) {
+        return query(() -> {
+            try (PreparedStatement p = db.prepareStatement(sql, Statement.RETURN_GENERATED_KEYS)) {
+                for (int i = 0; i < args.length; i++) {
+                    p.setObject(i + 1, args[i]);
+                }
+                p.executeUpdate();
+                try (ResultSet k = p.getGeneratedKeys()) {
+                    k.next();
+                    return k.getLong(1);
+                }
             }
         });
     }

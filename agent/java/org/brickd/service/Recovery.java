@@ -19,7 +19,9 @@ import org.slf4j.LoggerFactory;
  * rolled back (the caller never got a device, and will retry); one that was recorded is
  * complete. A half-finished detach is completed. Then every recorded attachment whose
  * devices are gone is reported. Nothing is forgotten silently: each resolution is logged and
- * kept for {@code brickctl inventory}.
+ * kept for {@code brickctl inventory}, naming the last journaled steps the crash cut off
+ * ("killed after: login ... done; scan ... intended"). The recovery's own removals are
+ * journaled as further steps of the same intent.
  */
 public final class Recovery {
 
@@ -41,7 +43,9 @@ public final class Recovery {
     public List<Resolution> run() {
         List<Resolution> out = new ArrayList<>();
         for (Ledger.Intent i : ledger.openIntents()) {
+            String cutOff = killedAfter(ledger.steps(i.id())); // before the recovery journals its own steps
             Resolution r = resolve(i);
+            r = new Resolution(r.volumeId(), r.op(), r.ok(), cutOff + r.outcome());
             ledger.finish(i.id(), r.ok(), "recovered at start: " + r.outcome());
             (r.ok() ? log.atWarn() : log.atError()).log("recovery: volume {} {} (intent {} of {}): {}", i.volumeId(),
                     i.op(), i.id(), i.startedAt(), r.outcome());
@@ -69,6 +73,16 @@ public final class Recovery {
         return out;
     }
 
+    /** How far the cut-off operation got: its last two journaled steps, or that it changed nothing yet. */
+    static String killedAfter(List<Ledger.Step> steps) {
+        if (steps.isEmpty()) {
+            return "killed before its first host change; ";
+        }
+        List<Ledger.Step> last = steps.subList(Math.max(0, steps.size() - 2), steps.size());
+        return "killed after: " + String.join("; ", last.stream().map(Ledger.Step::toString).toList()) + " ("
+                + steps.size() + " step" + (steps.size() == 1 ? "" : "s") + " journaled); ";
+    }
+
     private Resolution resolve(Ledger.Intent i) {
         String vol = i.volumeId().toString();
         List<Attachment> rows = ledger.attachments(i.volumeId());
@@ -86,20 +100,23 @@ public final class Recovery {
             if (rows.stream().anyMatch(a -> !a.fenced())) {
                 return new Resolution(vol, i.op(), true, "the attach had completed (it is recorded); kept");
             }
-            return undo(vol, i.op(), c, true, Optional.empty(), "rolled back the unfinished attach");
+            return undo(i, c, true, Optional.empty(), "rolled back the unfinished attach");
         }
         boolean force = i.op().equals("detach-force");
         Optional<Wwid> wwid = rows.stream().map(Attachment::wwid).findFirst();
-        Resolution r = undo(vol, i.op(), c, force, wwid, "completed the unfinished detach");
+        Resolution r = undo(i, c, force, wwid, "completed the unfinished detach");
         if (r.ok()) {
             ledger.removeAttachments(i.volumeId());
         }
         return r;
     }
 
-    private Resolution undo(String vol, String op, ConnectionInfo c, boolean force, Optional<Wwid> wwid, String what) {
+    private Resolution undo(Ledger.Intent i, ConnectionInfo c, boolean force, Optional<Wwid> wwid, String what) {
+        String vol = i.volumeId().toString();
+        String op = i.op();
         try {
-            Detached d = volumes.bind(c).disconnect(force, wwid);
+            Detached d = volumes.bind(c).disconnect(force, wwid, new JournaledSteps(ledger, i.id(), op,
+                    JournaledSteps.Watch.NONE));
             if (d.clean()) {
                 return new Resolution(vol, op, true, what + (d.removed().isEmpty() ? " (nothing was on the host)"
                         : ": removed " + d.removed()));

@@ -15,6 +15,7 @@ import org.brickd.connector.Detached;
 import org.brickd.connector.FcConnection;
 import org.brickd.connector.IscsiConnection;
 import org.brickd.connector.KeyedLocks;
+import org.brickd.connector.Steps;
 import org.brickd.connector.VolumeConnector;
 import org.brickd.errors.BrickException;
 import org.brickd.errors.WwidMismatchException;
@@ -30,8 +31,8 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The volume operations: per-volume lock, intent journal, ledger, then the protocol
- * connector. Decides multiattach (a second instance reuses the verified device; only the
+ * The volume operations: per-volume lock, intent journal (the operation, then each of its
+ * host-changing steps through {@link JournaledSteps}), ledger, then the protocol connector. Decides multiattach (a second instance reuses the verified device; only the
  * last detach removes it) and the I1 inputs the connector checks against.
  */
 public final class VolumeService {
@@ -44,6 +45,7 @@ public final class VolumeService {
     private final WwidProbe probe;
     private final KeyedLocks volumeLocks;
     private final Optional<Fencing> fencing;
+    private final JournaledSteps.Watch watch;
     private final AtomicInteger inFlight = new AtomicInteger();
 
     /**
@@ -60,7 +62,15 @@ public final class VolumeService {
     public VolumeService(Ledger ledger, VolumeConnector<IscsiConnection> iscsi,
             Optional<VolumeConnector<FcConnection>> fc, WwidProbe probe, KeyedLocks volumeLocks,
             Optional<Fencing> fencing) {
+        this(ledger, iscsi, fc, probe, volumeLocks, fencing, JournaledSteps.Watch.NONE);
+    }
+
+    /** @param watch told of every journaled step before it runs (the daemon's fault point, or none) */
+    public VolumeService(Ledger ledger, VolumeConnector<IscsiConnection> iscsi,
+            Optional<VolumeConnector<FcConnection>> fc, WwidProbe probe, KeyedLocks volumeLocks,
+            Optional<Fencing> fencing, JournaledSteps.Watch watch) {
         this.ledger = ledger;
+        this.watch = watch;
         this.fencing = fencing;
         this.iscsi = iscsi;
         this.fc = fc;
@@ -103,10 +113,12 @@ public final class VolumeService {
                 multipath = false;
             }
             // the connection as recorded (secrets masked): a restart rolls this attach back from it
-            long intent = ledger.intend(vol, multipath ? "attach-multipath" : "attach", req.recordJson());
+            String op = multipath ? "attach-multipath" : "attach";
+            long intent = ledger.intend(vol, op, req.recordJson());
             try {
                 Identity identity = new Identity(Optional.empty(), otherOwners(vol));
-                Attached att = multipath ? c.connectMultipath(identity) : c.connectSingle(identity);
+                Steps steps = new JournaledSteps(ledger, intent, op, watch);
+                Attached att = multipath ? c.connectMultipath(identity, steps) : c.connectSingle(identity, steps);
                 ledger.putAttachment(new Attachment(vol, instance, info.protocol(), att.wwid(), att.path(),
                         att.map().map(BlockDevice::name), devices(att), req.recordJson(), false, "attached",
                         Optional.empty(), Instant.now()));
@@ -183,11 +195,12 @@ public final class VolumeService {
             }
             Bound<?> c = bind(info);
             // the recorded connection, so that a restart can complete this detach
-            long intent = ledger.intend(vol, force ? "detach-force" : "detach",
-                    rows.isEmpty() ? c.describe() : rows.get(0).connection());
+            String op = force ? "detach-force" : "detach";
+            long intent = ledger.intend(vol, op, rows.isEmpty() ? c.describe() : rows.get(0).connection());
             Detached d;
             try {
-                d = c.disconnect(force, rows.stream().map(Attachment::wwid).findFirst());
+                d = c.disconnect(force, rows.stream().map(Attachment::wwid).findFirst(),
+                        new JournaledSteps(ledger, intent, op, watch));
             } catch (RuntimeException e) {
                 ledger.finish(intent, false, e.getMessage());
                 throw e;
@@ -288,16 +301,16 @@ public final class VolumeService {
             return connector.multipathAvailable();
         }
 
-        Attached connectSingle(Identity id) {
-            return connector.connectSingle(c, id);
+        Attached connectSingle(Identity id, Steps steps) {
+            return connector.connectSingle(c, id, steps);
         }
 
-        Attached connectMultipath(Identity id) {
-            return connector.connectMultipath(c, id);
+        Attached connectMultipath(Identity id, Steps steps) {
+            return connector.connectMultipath(c, id, steps);
         }
 
-        Detached disconnect(boolean force, Optional<Wwid> known) {
-            return connector.disconnect(c, force, known);
+        Detached disconnect(boolean force, Optional<Wwid> known, Steps steps) {
+            return connector.disconnect(c, force, known, steps);
         }
 
         long extend() {

@@ -27,6 +27,7 @@ import org.brickd.rpc.ConnectionInfoJson;
 import org.brickd.scsi.ScsiOps;
 import org.brickd.scsi.WwidProbe;
 import org.brickd.testing.FakeFc;
+import org.brickd.testing.RecordedSteps;
 import org.brickd.types.Wwid;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
@@ -243,6 +244,34 @@ class FcConnectorTest {
                 .hasMessageContaining("LUN 7 is not presented to HBA 21000024ff000007 (host7) by target port 5006016");
         assertThat(fc.scanWrites()).containsExactly("host7: 0 0 7", "host8: 0 0 7", "host7: 0 1 7", "host8: 0 1 7");
         assertNothingLeft();
+    }
+
+    @Test
+    void everyScanAndRemovalIsAJournaledStepAndAFailedScanIsRecordedFailed() throws Exception {
+        FcConnector fcc = connector(true);
+        FcConnection c = lun1BothTargets();
+        RecordedSteps steps = new RecordedSteps();
+
+        Attached att = fcc.connectMultipath(c, Identity.none(), steps);
+        assertThat(steps.all()).containsExactly(
+                "scan 7:0:0:1 via HBA 21000024ff000007 to 500601603b200001 done",
+                "scan 8:0:0:1 via HBA 21000024ff000008 to 500601603b200001 done",
+                "scan 7:0:1:1 via HBA 21000024ff000007 to 500601683b200001 done",
+                "scan 8:0:1:1 via HBA 21000024ff000008 to 500601683b200001 done",
+                "map " + UDEV_1 + " over [sdb, sdc, sdd, sde] done");
+
+        steps.clear();
+        fc.linkDown(7);
+        fcc.disconnect(c, true, Optional.of(att.wwid()), steps);
+        assertThat(steps.kinds()).containsExactly("unmap", "delete", "delete", "delete", "delete");
+        assertThat(steps.all().get(0)).isEqualTo("unmap " + UDEV_1 + " (forced) done");
+
+        steps.clear();
+        FcConnection unpresented = volume("\"target_wwn\": \"" + T1 + "\", \"target_lun\": 7");
+        assertThatThrownBy(() -> fcc.connectSingle(unpresented, Identity.none(), steps)).isInstanceOf(HostException.class);
+        // host7's link is still down: only host8 is tried
+        assertThat(steps.all()).containsExactly(
+                "scan 8:0:0:7 via HBA 21000024ff000008 to 500601603b200001 failed", "delete 8:0:0:7 done");
     }
 
     @Test

@@ -9,6 +9,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import org.brickd.rpc.RpcClient;
 
@@ -38,12 +39,18 @@ final class BrickdProcess implements AutoCloseable {
     }
 
     BrickdProcess start() throws Exception {
+        return start(Map.of());
+    }
+
+    /** Starts it with these extra environment variables (e.g. BRICKD_FAULT_STOP_AT). */
+    BrickdProcess start(Map<String, String> env) throws Exception {
         Files.deleteIfExists(socket);
         long logOffset = Files.exists(log) ? Files.size(log) : 0;
         ProcessBuilder pb = new ProcessBuilder(System.getenv("BRICKD_HOME") + "/bin/brickd", "--socket", socket.toString(),
                 "--state-dir", dir.resolve("state").toString(), "--config", config.toString());
         // C1 only, as the test JVM: under TCG, C2 compiles cost more than they return in a short run
         pb.environment().put("BRICKD_JAVA_OPTS", "-XX:+UseSerialGC -Xss512k -XX:TieredStopAtLevel=1");
+        pb.environment().putAll(env);
         pb.redirectErrorStream(true).redirectOutput(ProcessBuilder.Redirect.appendTo(log.toFile()));
         long t0 = System.nanoTime();
         process = pb.start();
@@ -70,6 +77,16 @@ final class BrickdProcess implements AutoCloseable {
 
     long pid() {
         return process.pid();
+    }
+
+    /** The process is stopped (SIGSTOP: state 'T' in /proc/PID/stat). */
+    boolean stopped() throws IOException {
+        String stat = Files.readString(Path.of("/proc/" + process.pid() + "/stat"));
+        return stat.charAt(stat.lastIndexOf(')') + 2) == 'T';
+    }
+
+    boolean alive() {
+        return process.isAlive();
     }
 
     /** SIGKILL: no shutdown hook runs (a crash). */

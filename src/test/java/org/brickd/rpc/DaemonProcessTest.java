@@ -93,6 +93,10 @@ class DaemonProcessTest {
         return startDaemon(BRICKD_JVM, Map.of());
     }
 
+    private Path startDaemon(Map<String, String> env) throws Exception {
+        return startDaemon(BRICKD_JVM, env);
+    }
+
     private Path startDaemon(List<String> jvmOptions, Map<String, String> env) throws Exception {
         Path socket = dir.resolve("brickd.sock");
         Process p = launch(daemonArgv(jvmOptions), env);
@@ -197,6 +201,27 @@ class DaemonProcessTest {
         try (RpcClient c = new RpcClient(socket, Duration.ofSeconds(30))) {
             assertThat(c.call("list_attachments", JSON.createObjectNode()).path("attachments")).isEmpty();
             assertThat(c.call("inventory", JSON.createObjectNode()).path("recovery")).isEmpty();
+        }
+    }
+
+    @Test
+    void aFaultPointThatDoesNotParseStopsTheStartNamingIt() throws Exception {
+        Process p = launch(daemonArgv(BRICKD_JVM), Map.of("BRICKD_FAULT_STOP_AT", "attach:format"));
+
+        assertThat(p.waitFor(60, TimeUnit.SECONDS)).as("brickd exits: %s", log()).isTrue();
+        assertThat(p.exitValue()).isEqualTo(2);
+        assertThat(log()).contains("invalid BRICKD_FAULT_STOP_AT \"attach:format\"").contains("node-delete")
+                .doesNotContain("brickd ready");
+    }
+
+    @Test
+    void aFaultPointIsAnnouncedLoudlyAtStart() throws Exception {
+        Path socket = startDaemon(Map.of("BRICKD_FAULT_STOP_AT", "detach:logout"));
+
+        assertThat(log()).contains("BRICKD_FAULT_STOP_AT=detach:logout is set: this daemon will STOP ITSELF (SIGSTOP)"
+                + " at the first 'logout' step of a 'detach' intent");
+        try (RpcClient c = new RpcClient(socket, Duration.ofSeconds(30))) {
+            assertThat(c.call("list_attachments", JSON.createObjectNode()).path("attachments")).isEmpty();
         }
     }
 

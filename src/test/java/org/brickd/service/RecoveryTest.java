@@ -12,6 +12,7 @@ import org.brickd.connector.ConnectionInfo;
 import org.brickd.connector.Identity;
 import org.brickd.connector.IscsiConnection;
 import org.brickd.connector.KeyedLocks;
+import org.brickd.connector.StepKind;
 import org.brickd.host.Uevents;
 import org.brickd.iscsi.IscsiConnector;
 import org.brickd.iscsi.IscsiConnectorTest;
@@ -93,7 +94,7 @@ class RecoveryTest {
 
         assertThat(r).singleElement().satisfies(x -> {
             assertThat(x.ok()).isTrue();
-            assertThat(x.outcome()).startsWith("rolled back");
+            assertThat(x.outcome()).contains("rolled back the unfinished attach");
         });
         assertThat(host.ls("sys/class/iscsi_session")).isEmpty();
         assertThat(host.ls("sys/class/scsi_device")).isEmpty();
@@ -132,7 +133,7 @@ class RecoveryTest {
 
         assertThat(recover()).singleElement().satisfies(x -> {
             assertThat(x.ok()).isTrue();
-            assertThat(x.outcome()).startsWith("completed the unfinished detach");
+            assertThat(x.outcome()).contains("completed the unfinished detach");
         });
         assertThat(host.ls("sys/class/iscsi_session")).isEmpty();
         assertThat(host.ls("sys/class/scsi_device")).isEmpty();
@@ -184,5 +185,71 @@ class RecoveryTest {
         assertThat(again.volumeId()).isEqualTo(info.volumeId());
 
         assertThat(recover()).isEmpty();
+    }
+
+    /** Stands for the SIGKILL: thrown when {@code at} is journaled as intended, it skips every undo. */
+    private static final class Killed extends Error {
+        Killed() {
+            super("killed", null, false, false);
+        }
+    }
+
+    private static JournaledSteps.Watch killAt(StepKind at) {
+        return (op, kind) -> {
+            if (kind == at) {
+                throw new Killed();
+            }
+        };
+    }
+
+    @Test
+    void anAttachKilledAtItsScanIsRolledBackAndTheOutcomeNamesTheStepsReached() {
+        long intent = ledger.intend(info.volumeId(), "attach", recorded());
+        try {
+            connector.connectSingle(info, Identity.none(), new JournaledSteps(ledger, intent, "attach",
+                    killAt(StepKind.SCAN)));
+        } catch (Killed expected) {
+            // the daemon died with the scan journaled as intended: session logged in, LUN not scanned
+        }
+        assertThat(host.ls("sys/class/iscsi_session")).hasSize(1);
+
+        assertThat(recover()).singleElement().satisfies(x -> {
+            assertThat(x.ok()).isTrue();
+            assertThat(x.outcome()).startsWith("killed after: login 127.0.0.1:3260 " + IQN + " done; scan 7:0:0:1 via"
+                    + " 127.0.0.1:3260 " + IQN + " intended (3 steps journaled); rolled back the unfinished attach");
+        });
+        assertThat(host.ls("sys/class/iscsi_session")).isEmpty();
+        // the rollback's own removals are journaled after the cut-off steps
+        assertThat(ledger.steps(intent)).extracting(Ledger.Step::kind).containsExactly("node", "login", "scan", "logout",
+                "node-delete");
+    }
+
+    @Test
+    void aDetachKilledAtItsDeviceDeleteIsCompletedAndTheOutcomeNamesTheStepsReached() {
+        attachThroughTheService();
+        long intent = ledger.intend(info.volumeId(), "detach", ledger.allAttachments().get(0).connection());
+        try {
+            connector.disconnect(info, false, Optional.empty(), new JournaledSteps(ledger, intent, "detach",
+                    killAt(StepKind.DELETE)));
+        } catch (Killed expected) {
+            // the daemon died with the delete journaled as intended: flushed, device still there
+        }
+
+        assertThat(recover()).singleElement().satisfies(x -> {
+            assertThat(x.ok()).isTrue();
+            assertThat(x.outcome()).startsWith("killed after: flush sdb done; delete 7:0:0:1 (sdb) intended (2 steps"
+                    + " journaled); completed the unfinished detach");
+        });
+        assertThat(host.ls("sys/class/scsi_device")).isEmpty();
+        assertThat(host.ls("sys/class/iscsi_session")).isEmpty();
+        assertThat(ledger.allAttachments()).isEmpty();
+    }
+
+    @Test
+    void anIntentKilledBeforeItsFirstStepSaysSo() {
+        ledger.intend(info.volumeId(), "attach", recorded());
+
+        assertThat(recover()).singleElement().satisfies(x -> assertThat(x.outcome())
+                .startsWith("killed before its first host change; rolled back the unfinished attach (nothing was on"));
     }
 }

@@ -566,7 +566,8 @@ public final class FakeIscsi implements Commands {
         String name = freeDiskName();
         Wwid w = lu.wwid();
         host.disk(s.dir(), h, name);
-        // udev's rules for the new disk
+        // udev's rules for the new disk (and its database entry, which multipathd reads)
+        host.udevProcessed(name, devnum(name), w.udev());
         host.link("dev/disk/by-id/scsi-" + w.udev(), "../../" + name);
         if (w.type() == Wwid.Type.NAA) {
             host.link("dev/disk/by-id/wwn-0x" + w.id(), "../../" + name);
@@ -580,7 +581,13 @@ public final class FakeIscsi implements Commands {
         SdDevices.remove(host, h, d != null ? d.name() : null);
         if (d != null) {
             disks.remove(d.name());
+            host.remove("run/udev/data/b" + devnum(d.name()));
         }
+    }
+
+    /** sd's major:minor for a disk name (sda 8:0, sdb 8:16...). */
+    private static String devnum(String name) {
+        return "8:" + 16 * (name.charAt(2) - 'a');
     }
 
     private Disk diskAt(Hctl h) {
@@ -630,6 +637,11 @@ public final class FakeIscsi implements Commands {
         @Override
         public void flushBuffers(Path device) {
             synchronized (FakeIscsi.this) {
+                String name = device.getFileName().toString();
+                if (name.startsWith("dm-") && host.exists("sys/block/" + name)) {
+                    flushed.add(name); // a map's flush: the fake multipathd's maps have no I/O of their own
+                    return;
+                }
                 Disk d = disk(device);
                 if (failingFlushes.contains(d.name())) {
                     throw new HostException("fsync " + device + ": Input/output error");
