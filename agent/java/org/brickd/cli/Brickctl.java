@@ -12,6 +12,7 @@ import java.util.concurrent.Callable;
 import java.util.function.Function;
 import java.util.function.Supplier;
 import org.brickd.daemon.Config;
+import org.brickd.daemon.Wiring;
 import org.brickd.errors.BrickException;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
@@ -50,6 +51,14 @@ public final class Brickctl {
 
     @Option(names = "--json", description = "print JSON instead of tables")
     boolean json;
+
+    @Option(names = "--diagnostic-root", hidden = true, paramLabel = "DIR", description = "DIAGNOSTIC: run the"
+            + " read-only commands over a copy of a host's sys/ and dev/ under DIR instead of this host (benchmarks,"
+            + " support bundles); never the daemon, never a change")
+    Path diagnosticRoot;
+
+    /** How offline mode builds the host's wiring: this host, as root; a test passes one over a fake root. */
+    Function<Config, Wiring> offlineWiring = Calls::realHost;
 
     @Spec
     CommandSpec spec;
@@ -92,7 +101,7 @@ public final class Brickctl {
         if (stateDir != null) {
             c = c.with("state_dir", stateDir.toString());
         }
-        return Calls.open(c, offline);
+        return diagnosticRoot != null ? Calls.diagnostic(c, diagnosticRoot) : Calls.open(c, offline, offlineWiring);
     }
 
     JsonNode readJsonFile(Path file, String what) {
