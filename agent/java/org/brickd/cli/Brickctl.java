@@ -29,6 +29,9 @@ import picocli.CommandLine.Spec;
  */
 @Command(name = "brickctl", mixinStandardHelpOptions = true, version = "brickctl 0.1",
         description = "Inspect and operate brickd's block-device attachments on this host.",
+        exitCodeListHeading = "Exit Codes%n",
+        exitCodeList = {"0:ok", "1:the operation failed, found problems, or was declined",
+            "2:usage error, or a check could not run"},
         subcommands = {Brickctl.Connector.class, Brickctl.Attach.class, Brickctl.Detach.class,
                 Brickctl.Attachments.class, Brickctl.Inventory.class, StaleCommands.Find.class, StaleCommands.Cleanup.class,
                 DomainCommands.class, CheckCommand.class,
