@@ -153,6 +153,27 @@ class BrickctlCleanupVolumeTest {
     }
 
     @Test
+    void theDiagnosticRootReadsACopiedTreeAndRefusesEveryChange() throws Exception {
+        attach(VOL_A, 1);
+        String root = host.host().root().toString();
+
+        OfflineBrickctl.Run inventory = brickctl.run("--json", "--diagnostic-root", root, "inventory");
+        OfflineBrickctl.Run cleanup = brickctl.run("--diagnostic-root", root, "cleanup", "--volume", VOL_A, "--yes");
+        OfflineBrickctl.Run notATree = brickctl.run("--diagnostic-root", dir.resolve("nowhere").toString(), "inventory");
+
+        assertThat(inventory.exit()).as(inventory.err()).isZero();
+        JsonNode device = JSON.readTree(inventory.out()).path("scsi_devices").get(0);
+        assertThat(device.path("hctl").asText() + " " + device.path("owner").asText()).isEqualTo("7:0:0:1 " + VOL_A);
+        assertThat(cleanup.exit()).isEqualTo(1);
+        assertThat(cleanup.err()).contains("cleanup_volume changes the host; the diagnostic mode runs read-only methods"
+                + " only");
+        assertThat(host.ls("sys/class/scsi_device")).containsExactly("7:0:0:1");
+        assertThat(attachedVolumes()).containsExactly(VOL_A);
+        assertThat(notATree.exit()).isEqualTo(1);
+        assertThat(notATree.err()).contains("no sys/ directory under it");
+    }
+
+    @Test
     void theJsonAnswerCarriesThePlanAndWhatTheDisconnectRemoved() throws Exception {
         attach(VOL_A, 1);
 
