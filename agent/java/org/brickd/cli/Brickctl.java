@@ -12,6 +12,7 @@ import java.util.concurrent.Callable;
 import java.util.function.Function;
 import java.util.function.Supplier;
 import org.brickd.daemon.Config;
+import org.brickd.daemon.Wiring;
 import org.brickd.errors.BrickException;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
@@ -28,6 +29,9 @@ import picocli.CommandLine.Spec;
  */
 @Command(name = "brickctl", mixinStandardHelpOptions = true, version = "brickctl 0.1",
         description = "Inspect and operate brickd's block-device attachments on this host.",
+        exitCodeListHeading = "Exit Codes%n",
+        exitCodeList = {"0:ok", "1:the operation failed, found problems, or was declined",
+            "2:usage error, or a check could not run"},
         subcommands = {Brickctl.Connector.class, Brickctl.Attach.class, Brickctl.Detach.class,
                 Brickctl.Attachments.class, Brickctl.Inventory.class, StaleCommands.Find.class, StaleCommands.Cleanup.class,
                 DomainCommands.class, CheckCommand.class,
@@ -50,6 +54,14 @@ public final class Brickctl {
 
     @Option(names = "--json", description = "print JSON instead of tables")
     boolean json;
+
+    @Option(names = "--diagnostic-root", hidden = true, paramLabel = "DIR", description = "DIAGNOSTIC: run the"
+            + " read-only commands over a copy of a host's sys/ and dev/ under DIR instead of this host (benchmarks,"
+            + " support bundles); never the daemon, never a change")
+    Path diagnosticRoot;
+
+    /** How offline mode builds the host's wiring: this host, as root; a test passes one over a fake root. */
+    Function<Config, Wiring> offlineWiring = Calls::realHost;
 
     @Spec
     CommandSpec spec;
@@ -92,7 +104,7 @@ public final class Brickctl {
         if (stateDir != null) {
             c = c.with("state_dir", stateDir.toString());
         }
-        return Calls.open(c, offline);
+        return diagnosticRoot != null ? Calls.diagnostic(c, diagnosticRoot) : Calls.open(c, offline, offlineWiring);
     }
 
     JsonNode readJsonFile(Path file, String what) {

@@ -4,10 +4,13 @@ import com.fasterxml.jackson.databind.JsonNode;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.Set;
+import java.util.function.Function;
 import org.brickd.daemon.Config;
 import org.brickd.daemon.Methods;
 import org.brickd.daemon.Wiring;
 import org.brickd.errors.BrickException;
+import org.brickd.rpc.Access;
 import org.brickd.rpc.Caller;
 import org.brickd.rpc.MethodTable;
 import org.brickd.rpc.RpcClient;
@@ -31,7 +34,11 @@ abstract class Calls implements AutoCloseable {
         }
     }
 
-    static Calls open(Config config, boolean offline) {
+    /**
+     * @param offlineWiring how offline mode builds the host's wiring ({@link #realHost}; a test passes
+     *                      one over a fake root)
+     */
+    static Calls open(Config config, boolean offline, Function<Config, Wiring> offlineWiring) {
         Path socket = config.path("socket");
         if (!offline && Files.exists(socket)) {
             try {
@@ -61,18 +68,46 @@ abstract class Calls implements AutoCloseable {
         } else {
             System.err.println("brickctl: offline on this host (ledger in " + config.path("state_dir") + ")");
         }
+        return inProcess(offlineWiring.apply(config), Set.of(Access.READ, Access.MUTATE));
+    }
+
+    /** Offline on this host: root only, since it acts on the host directly. */
+    static Wiring realHost(Config config) {
         if (!"root".equals(System.getProperty("user.name"))) {
             throw new BrickException(BrickException.Code.UNAVAILABLE,
                     "offline mode acts on the host directly and must run as root (or start brickd and use its socket)");
         }
-        Wiring w = new Wiring(config, Path.of("/"));
-        MethodTable table = Methods.table(w, Path.of("/"));
+        return new Wiring(config, Path.of("/"));
+    }
+
+    /**
+     * The diagnostic mode (--diagnostic-root): the read-only methods over a copy of a host's
+     * sysfs and /dev under {@code root}, never the daemon; a method that could change something
+     * is refused, so this cannot act on the host or on the files under {@code root}.
+     */
+    static Calls diagnostic(Config config, Path root) {
+        if (!Files.isDirectory(root.resolve("sys"))) {
+            throw new BrickException(BrickException.Code.INVALID_INPUT, "--diagnostic-root " + root
+                    + ": no sys/ directory under it (want a copy of a host's /sys and /dev)");
+        }
+        System.err.println("brickctl: DIAGNOSTIC: read-only, over the tree at " + root + " (ledger in "
+                + config.path("state_dir") + "), not this host");
+        return inProcess(new Wiring(config, root), Set.of(Access.READ));
+    }
+
+    private static Calls inProcess(Wiring w, Set<Access> allowed) {
+        MethodTable table = Methods.table(w, w.root);
         Caller root = new Caller(0, 0, (int) ProcessHandle.current().pid(), "root", "root");
         return new Calls() {
             @Override
             JsonNode call(String method, JsonNode params) {
-                return table.lookup(method).orElseThrow(() -> new IllegalStateException("no method " + method))
-                        .method().call(params, root);
+                MethodTable.Entry e = table.lookup(method)
+                        .orElseThrow(() -> new IllegalStateException("no method " + method));
+                if (!allowed.contains(e.access())) {
+                    throw new BrickException(BrickException.Code.INVALID_INPUT, method
+                            + " changes the host; the diagnostic mode runs read-only methods only");
+                }
+                return e.method().call(params, root);
             }
 
             @Override

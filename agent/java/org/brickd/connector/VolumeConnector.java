@@ -39,6 +39,13 @@ public interface VolumeConnector<C extends ConnectionInfo> {
         return disconnect(c, force, knownWwid, Steps.NONE);
     }
 
+    /**
+     * What {@link #disconnect} with force would remove now, read from the host without
+     * changing it: the volume's maps and devices, and the transport sessions it would leave
+     * unused (brickctl cleanup --volume prints it before acting).
+     */
+    List<String> forcedDisconnectPlan(C c, Optional<Wwid> knownWwid);
+
     /** Rescans every path and the map; returns the new size in bytes. */
     long extend(C c);
 

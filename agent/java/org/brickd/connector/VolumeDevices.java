@@ -94,15 +94,8 @@ public final class VolumeDevices {
             Steps steps) {
         List<String> removed = new ArrayList<>();
         List<String> errors = new ArrayList<>();
-        Map<Hctl, BlockDevice> disks = new LinkedHashMap<>();
-        for (Hctl h : devices) {
-            scsi.devices().blockOf(h).ifPresent(d -> disks.put(h, d));
-        }
-        Set<DmMap> volumeMaps = new LinkedHashSet<>();
-        if (maps != null) {
-            disks.values().forEach(d -> maps.mapOf(d).ifPresent(volumeMaps::add));
-            knownWwid.flatMap(maps::byWwid).ifPresent(volumeMaps::add);
-        }
+        Map<Hctl, BlockDevice> disks = disks(devices);
+        Set<DmMap> volumeMaps = mapsOf(disks, knownWwid);
         if (!force) {
             flushOrRefuse(volume, volumeMaps, disks, steps);
         }
@@ -131,6 +124,39 @@ public final class VolumeDevices {
             }
         }
         return new Outcome(removed, errors);
+    }
+
+    /**
+     * What {@link #remove} would remove now, read without touching anything: the maps on these
+     * devices (and the map of {@code knownWwid}), then the devices, named as {@code remove} reports them.
+     */
+    public List<String> plan(Collection<Hctl> devices, Optional<Wwid> knownWwid) {
+        Map<Hctl, BlockDevice> disks = disks(devices);
+        List<String> out = new ArrayList<>();
+        for (DmMap m : mapsOf(disks, knownWwid)) {
+            out.add("map " + m + (m.inUse() ? ", open: its removal is deferred to the last close" : ""));
+        }
+        for (Hctl h : devices) {
+            out.add("device " + h + (disks.containsKey(h) ? " (" + disks.get(h).name() + ")" : ""));
+        }
+        return out;
+    }
+
+    private Map<Hctl, BlockDevice> disks(Collection<Hctl> devices) {
+        Map<Hctl, BlockDevice> disks = new LinkedHashMap<>();
+        for (Hctl h : devices) {
+            scsi.devices().blockOf(h).ifPresent(d -> disks.put(h, d));
+        }
+        return disks;
+    }
+
+    private Set<DmMap> mapsOf(Map<Hctl, BlockDevice> disks, Optional<Wwid> knownWwid) {
+        Set<DmMap> volumeMaps = new LinkedHashSet<>();
+        if (maps != null) {
+            disks.values().forEach(d -> maps.mapOf(d).ifPresent(volumeMaps::add));
+            knownWwid.flatMap(maps::byWwid).ifPresent(volumeMaps::add);
+        }
+        return volumeMaps;
     }
 
     /** After a failed attach: the map of {@code wwid} removed and its WWID forgotten; errors join {@code cause}. */

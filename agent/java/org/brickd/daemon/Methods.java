@@ -28,6 +28,7 @@ public final class Methods {
                 .register("get_connector_properties", Access.READ, (p, c) -> vol.getConnectorProperties(p))
                 .register("connect_volume", Access.MUTATE, (p, c) -> vol.connectVolume(p))
                 .register("disconnect_volume", Access.MUTATE, (p, c) -> vol.disconnectVolume(p))
+                .register("cleanup_volume", Access.MUTATE, (p, c) -> vol.cleanupVolume(p))
                 .register("extend_volume", Access.MUTATE, (p, c) -> vol.extendVolume(p))
                 .register("get_volume_paths", Access.READ, (p, c) -> vol.getVolumePaths(p))
                 .register("list_attachments", Access.READ, (p, c) -> vol.listAttachments(p))

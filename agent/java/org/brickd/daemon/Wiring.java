@@ -9,6 +9,7 @@ import org.brickd.fc.FcHosts;
 import org.brickd.fc.FcRemotePorts;
 import java.nio.file.Files;
 import org.brickd.host.CliMpathcmd;
+import org.brickd.host.Commands;
 import org.brickd.host.DevFs;
 import org.brickd.host.DevMapper;
 import org.brickd.host.JnaDevMapper;
@@ -49,10 +50,12 @@ public final class Wiring implements AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(Wiring.class);
 
     public final Config config;
+    /** The host's root ("/" in production). */
+    public final Path root;
     public final Sysfs sysfs;
     public final DevFs dev;
     public final Native nat;
-    public final ProcessCommands commands;
+    public final Commands commands;
     public final Uevents uevents;
     public final Ledger ledger;
     public final IscsiSessions sessions;
@@ -63,24 +66,46 @@ public final class Wiring implements AutoCloseable {
     public final StaleService stale;
     private volatile java.util.List<Recovery.Resolution> recovered = java.util.List.of();
 
+    /**
+     * What the services act on: the OS access rooted at {@code root}. The daemon and brickctl
+     * use {@link #real}; unit tests pass fakes (a fake sysfs root, recorded commands, no multipathd).
+     */
+    public record Host(Path root, Sysfs sysfs, DevFs dev, Native nat, Commands commands, Uevents uevents,
+            boolean multipathTools) {
+        public static Host real(Path root) {
+            Native nat = new JnaNative();
+            return new Host(root, new Sysfs(root), new DevFs(root), nat, new ProcessCommands(),
+                    Uevents.open(nat, java.time.Duration.ofMillis(250)), true);
+        }
+    }
+
     public Wiring(Config config, Path root) {
-        this(config, root, JournaledSteps.Watch.NONE);
+        this(config, Host.real(root), JournaledSteps.Watch.NONE);
+    }
+
+    public Wiring(Config config, Host host) {
+        this(config, host, JournaledSteps.Watch.NONE);
+    }
+
+    public Wiring(Config config, Path root, JournaledSteps.Watch watch) {
+        this(config, Host.real(root), watch);
     }
 
     /** @param watch told of every journaled step before it runs (the daemon's fault point, or none) */
-    public Wiring(Config config, Path root, JournaledSteps.Watch watch) {
+    public Wiring(Config config, Host host, JournaledSteps.Watch watch) {
         this.config = config;
-        this.sysfs = new Sysfs(root);
-        this.dev = new DevFs(root);
-        this.nat = new JnaNative();
-        this.commands = new ProcessCommands();
+        this.root = host.root();
+        this.sysfs = host.sysfs();
+        this.dev = host.dev();
+        this.nat = host.nat();
+        this.commands = host.commands();
         this.ledger = Ledger.open(config.path("state_dir"));
-        this.uevents = Uevents.open(nat, java.time.Duration.ofMillis(250));
+        this.uevents = host.uevents();
         this.sessions = new IscsiSessions(sysfs);
         this.scsiDevices = new ScsiDevices(sysfs);
         WwidProbe probe = new WwidProbe(dev, nat, config.duration("command_timeout"));
         ScsiOps scsi = new ScsiOps(sysfs, dev, nat, uevents);
-        this.multipath = multipath(config);
+        this.multipath = host.multipathTools() ? multipath(config) : null;
         IscsiConnector iscsi = new IscsiConnector(new IscsiAdm(commands, config.duration("command_timeout")), sessions,
                 scsi, probe, dev, uevents, new KeyedLocks(config.duration("lock_timeout")),
                 new IscsiConnector.Settings(config.duration("login_timeout"), config.duration("device_timeout"),

@@ -215,6 +215,12 @@ public final class FcConnector implements VolumeConnector<FcConnection> {
                 found.isEmpty() && done.removed().isEmpty() && done.errors().isEmpty());
     }
 
+    /** Its maps and devices on every HBA (FC has no session to log out of). */
+    @Override
+    public List<String> forcedDisconnectPlan(FcConnection c, Optional<Wwid> knownWwid) {
+        return devices.plan(present(c), knownWwid);
+    }
+
     private List<Hctl> present(FcConnection c) {
         return FcPaths.forDisconnect(c, rports.all()).stream().filter(scsi::present).toList();
     }

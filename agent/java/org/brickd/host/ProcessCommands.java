@@ -44,7 +44,6 @@ public final class ProcessCommands implements Commands {
         t.setDaemon(true);
         return t;
     });
-    private final POSIX posix = POSIXFactory.getNativePOSIX();
     private final boolean ownGroup = Files.isExecutable(SETSID);
 
     @Override
@@ -114,9 +113,17 @@ public final class ProcessCommands implements Commands {
                 + ENV.get("PATH") + ")");
     }
 
+    /**
+     * jnr-posix, loaded at the first kill: building its bindings takes about half a second of
+     * JVM start, which every brickctl run would otherwise pay.
+     */
+    private static final class Posix {
+        static final POSIX NATIVE = POSIXFactory.getNativePOSIX();
+    }
+
     private void killGroup(Process p) {
         if (ownGroup) {
-            posix.kill(-(int) p.pid(), 9);
+            Posix.NATIVE.kill(-(int) p.pid(), 9);
         }
         p.descendants().forEach(ProcessHandle::destroyForcibly);
         p.destroyForcibly();

@@ -131,6 +131,14 @@ public final class Uevents implements AutoCloseable {
     }
 
     private void readLoop() {
+        try {
+            readUntilClosed();
+        } finally {
+            socket.close();
+        }
+    }
+
+    private void readUntilClosed() {
         while (running) {
             try {
                 byte[] data = socket.receive(READ_SLICE);
@@ -149,17 +157,13 @@ public final class Uevents implements AutoCloseable {
         }
     }
 
+    /**
+     * Stops the reader without waiting for it: it sees the flag within one read slice and
+     * closes the socket itself (a brickctl run would otherwise wait up to a slice to exit).
+     */
     @Override
     public void close() {
         running = false;
-        if (reader != null) {
-            try {
-                reader.join(READ_SLICE.toMillis() * 2);
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-            }
-            socket.close();
-        }
     }
 
     /** Events matching a filter, collected from the moment of subscribing. */

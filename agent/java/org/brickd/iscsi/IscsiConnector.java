@@ -251,23 +251,12 @@ public final class IscsiConnector implements VolumeConnector<IscsiConnection> {
      */
     @Override
     public Detached disconnect(IscsiConnection c, boolean force, Optional<Wwid> knownWwid, Steps steps) {
-        Set<Hctl> devices = new LinkedHashSet<>();
-        Set<IscsiPath> targets = new LinkedHashSet<>();
-        for (IscsiPath p : knownPaths(c)) {
-            targets.add(p); // also without a session: its node record may be left (a crash after logout)
-            Optional<IscsiSession> s = sessions.find(p.portal(), p.target());
-            if (s.isEmpty()) {
-                continue;
-            }
-            Hctl h = paths.hctlFor(s.get(), p);
-            if (scsi.present(h)) {
-                devices.add(h);
-            }
-        }
+        Set<Hctl> devices = presentDevices(c);
         VolumeDevices.Outcome done = volumeDevices.remove(c.volumeId(), devices, force, knownWwid, steps);
         List<String> removed = new ArrayList<>(done.removed());
         List<String> errors = new ArrayList<>(done.errors());
-        for (IscsiPath p : targets) {
+        // every path, also without a session: its node record may be left (a crash after logout)
+        for (IscsiPath p : new LinkedHashSet<>(knownPaths(c))) {
             try (KeyedLocks.Held t = paths.lockTarget(p)) {
                 paths.cleanUpTarget(p, steps).ifPresent(removed::add);
             } catch (BrickException e) {
@@ -278,6 +267,30 @@ public final class IscsiConnector implements VolumeConnector<IscsiConnection> {
         // already gone: none of the volume's devices was there and nothing had to be undone; a session that
         // another volume's LUN still uses does not make this volume present
         return new Detached(removed, leftovers, errors, devices.isEmpty() && removed.isEmpty() && errors.isEmpty());
+    }
+
+    /** The volume's devices present now, on every session to one of its targets. */
+    private Set<Hctl> presentDevices(IscsiConnection c) {
+        Set<Hctl> devices = new LinkedHashSet<>();
+        for (IscsiPath p : knownPaths(c)) {
+            sessions.find(p.portal(), p.target()).map(s -> paths.hctlFor(s, p)).filter(scsi::present)
+                    .ifPresent(devices::add);
+        }
+        return devices;
+    }
+
+    /** Its maps and devices, then every session of its paths that carries none but these devices (logged out). */
+    @Override
+    public List<String> forcedDisconnectPlan(IscsiConnection c, Optional<Wwid> knownWwid) {
+        Set<Hctl> devices = presentDevices(c);
+        List<String> plan = new ArrayList<>(volumeDevices.plan(devices, knownWwid));
+        Set<IscsiSession> seen = new LinkedHashSet<>();
+        for (IscsiPath p : knownPaths(c)) {
+            sessions.find(p.portal(), p.target()).filter(seen::add)
+                    .filter(s -> devices.containsAll(sessions.devices(s)))
+                    .ifPresent(s -> plan.add("session " + p.portal() + " " + p.target() + " (logged out)"));
+        }
+        return plan;
     }
 
     /** What of the volume is still on the host: its devices on any session, its map. */

@@ -18,6 +18,7 @@ import org.brickd.service.ConnectResult;
 import org.brickd.service.DisconnectResult;
 import org.brickd.service.VolumeService;
 import org.brickd.types.InstanceId;
+import org.brickd.types.VolumeId;
 
 /**
  * The volume methods' JSON shapes (the contract, see README), mapped onto
@@ -73,6 +74,27 @@ public final class VolumeMethods {
         } catch (VolumeService.LeftoversException e) {
             throw new Leftovers(e);
         }
+    }
+
+    /**
+     * {"volume_id", "dry_run"?} → {"volume_id", "dry_run", "plan": [...]} and, unless a dry run,
+     * what disconnect_volume answers: the forced disconnect of the connection the ledger
+     * recorded for the volume (brickctl cleanup --volume). NOT_FOUND when the ledger has none.
+     */
+    public JsonNode cleanupVolume(JsonNode params) {
+        String raw = ConnectionInfoJson.text(params, VolumeId.FIELD, VolumeId.FIELD)
+                .orElseThrow(() -> new InvalidInputException(VolumeId.FIELD, null, "is required"));
+        VolumeId vol = VolumeId.parse(VolumeId.FIELD, raw);
+        ConnectionInfo info = ConnectionInfoJson.parseRecorded(volumes.recorded(vol).get(0).connection());
+        boolean dryRun = flag(params, "dry_run");
+        ObjectNode out = JSON.createObjectNode();
+        out.put("volume_id", vol.toString());
+        out.put("dry_run", dryRun);
+        out.set("plan", strings(volumes.forcedDisconnectPlan(info)));
+        if (!dryRun) {
+            out.setAll(disconnectJson(volumes.disconnect(info, Optional.empty(), true, true)));
+        }
+        return out;
     }
 
     public static ObjectNode disconnectJson(DisconnectResult r) {

@@ -218,6 +218,35 @@ public final class VolumeService {
         }
     }
 
+    /**
+     * What {@link #disconnect} with force and no instance would do now, without doing it
+     * (brickctl cleanup --volume prints it, then runs that disconnect).
+     */
+    public List<String> forcedDisconnectPlan(ConnectionInfo info) {
+        List<Attachment> rows = ledger.attachments(info.volumeId());
+        if (!rows.isEmpty() && rows.stream().allMatch(Attachment::fenced)) {
+            return List.of("ledger: forget the fenced attachment (its devices went at the fence; the host is not touched)");
+        }
+        List<String> plan = new ArrayList<>(bind(info).forcedDisconnectPlan(rows.stream().map(Attachment::wwid)
+                .findFirst()));
+        if (!rows.isEmpty()) {
+            plan.add("ledger: forget the attachment (instances " + rows.stream().map(a -> a.instance().isEmpty() ? "none named"
+                    : a.instance()).toList() + ") once nothing of it is left");
+        }
+        return plan;
+    }
+
+    /** The volume's attachments as recorded; NOT_FOUND when the ledger has none. */
+    public List<Attachment> recorded(VolumeId vol) {
+        List<Attachment> rows = ledger.attachments(vol);
+        if (rows.isEmpty()) {
+            throw new BrickException(BrickException.Code.NOT_FOUND, "volume " + vol + " has no attachment in brickd's"
+                    + " ledger on this host ('brickctl attachments' lists them; 'brickctl cleanup --stale' handles"
+                    + " devices no attachment owns)");
+        }
+        return rows;
+    }
+
     public long extend(ConnectionInfo info) {
         VolumeId vol = info.volumeId();
         try (KeyedLocks.Held held = volumeLocks.lock("volume " + vol)) {
@@ -307,6 +336,10 @@ public final class VolumeService {
 
         Attached connectMultipath(Identity id, Steps steps) {
             return connector.connectMultipath(c, id, steps);
+        }
+
+        List<String> forcedDisconnectPlan(Optional<Wwid> known) {
+            return connector.forcedDisconnectPlan(c, known);
         }
 
         Detached disconnect(boolean force, Optional<Wwid> known, Steps steps) {

@@ -182,10 +182,9 @@ class StaleKernelTest {
     @Order(2)
     void anUnmappedLunUnderAnAttachmentIsStaleAndCleanupRemovesIt() throws Exception {
         String volA = UUID.randomUUID().toString();
-        TargetBed.map("cva", LUN);
-        JsonNode a = connect(volA);
-        String devA = KernelBed.ok("readlink", "-f", a.get("path").asText()).strip();
-        TargetBed.unmap(LUN);
+        Unmapped u = attachThenUnmap(volA);
+        JsonNode a = u.connected();
+        String devA = u.device();
 
         // the operator's probe sees it: brickctl check exits 1 and names the device
         CommandResult probe = brickctl("check");
@@ -302,6 +301,40 @@ class StaleKernelTest {
     private static String multipathParams(String vol) {
         return "{\"connection_info\": " + ciMultipath(vol) + ", \"instance_uuid\": \"" + UUID.randomUUID()
                 + "\", \"use_multipath\": true}";
+    }
+
+    @Test
+    @Order(5)
+    void cleanupOfOneVolumeShowsItsDeviceAndSessionThenRemovesThemAndItsLedgerEntry() throws Exception {
+        String vol = UUID.randomUUID().toString();
+        String dev = attachThenUnmap(vol).device(); // the forced path must still get everything off the host
+
+        CommandResult plan = brickctl("cleanup", "--volume", vol, "--dry-run");
+        assertThat(plan.exitCode()).as(plan.summary() + "\n" + plan.stdout()).isZero();
+        assertThat(plan.stdout()).contains("(" + dev.substring("/dev/".length()) + ")")
+                .contains("- session " + TargetBed.PORTAL_1 + " " + TargetBed.TARGET_IQN + " (logged out)");
+        assertThat(Files.exists(Path.of(dev))).as("a dry run removes nothing").isTrue();
+
+        CommandResult done = brickctl("cleanup", "--volume", vol, "--yes");
+        assertThat(done.exitCode()).as(done.summary() + "\n" + done.stdout()).isZero();
+        assertThat(done.stdout()).contains("clean: nothing of the volume is left");
+        assertThat(Files.exists(Path.of(dev))).isFalse();
+        assertThat(brickd.call("list_attachments", "{}").get("attachments")).isEmpty();
+
+        CommandResult unknown = brickctl("cleanup", "--volume", vol, "--yes");
+        assertThat(unknown.exitCode()).isEqualTo(1);
+        assertThat(unknown.stderr()).contains("has no attachment in brickd's ledger");
+    }
+
+    /** A volume attached at LUN (backstore cva), whose LUN the array then unmapped: its answer and its /dev node. */
+    private record Unmapped(JsonNode connected, String device) {}
+
+    private static Unmapped attachThenUnmap(String vol) throws IOException {
+        TargetBed.map("cva", LUN);
+        JsonNode a = connect(vol);
+        String dev = KernelBed.ok("readlink", "-f", a.get("path").asText()).strip();
+        TargetBed.unmap(LUN);
+        return new Unmapped(a, dev);
     }
 
     private static CommandResult brickctl(String... args) {

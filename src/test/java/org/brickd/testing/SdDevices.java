@@ -14,14 +14,24 @@ final class SdDevices {
 
     private SdDevices() {}
 
-    /** The kernel's sd naming: the lowest free name, sda being the host's own disk. */
+    /** The kernel's sd naming: the lowest free name (sdb … sdz, sdaa …, sdaaa …), sda being the host's own disk. */
     static String freeName(Set<String> used) {
-        for (char c = 'b'; c <= 'z'; c++) {
-            if (!used.contains("sd" + c)) {
-                return "sd" + c;
+        for (int index = 1; index < 18_278; index++) {
+            String name = "sd" + letters(index);
+            if (!used.contains(name)) {
+                return name;
             }
         }
         throw new IllegalStateException("the fake kernel ran out of disk names");
+    }
+
+    /** sd_format_disk_name: 0 → a, 25 → z, 26 → aa, 701 → zz, 702 → aaa. */
+    private static String letters(int index) {
+        StringBuilder b = new StringBuilder();
+        for (int i = index + 1; i > 0; i = (i - 1) / 26) {
+            b.insert(0, (char) ('a' + (i - 1) % 26));
+        }
+        return b.toString();
     }
 
     /**
