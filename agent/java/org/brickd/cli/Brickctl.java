@@ -7,6 +7,8 @@ import java.io.IOException;
 import java.io.PrintWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.HashMap;
+import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.Callable;
 import java.util.function.Function;
@@ -220,7 +222,21 @@ public final class Brickctl {
         }
     }
 
-    @Command(name = "inventory", description = "HBAs, iSCSI sessions, SCSI devices with their owner, attachments.")
+    /** Each SCSI device gets the class find_stale gave it (stale, orphan, unowned, drift), or none. */
+    static void withStaleClasses(JsonNode inventory, JsonNode stale) {
+        Map<String, String> byHctl = new HashMap<>();
+        for (JsonNode f : stale.path("findings")) {
+            if (f.hasNonNull("hctl")) {
+                byHctl.putIfAbsent(f.get("hctl").asText(), f.path("class").asText());
+            }
+        }
+        for (JsonNode d : inventory.path("scsi_devices")) {
+            ((ObjectNode) d).put("class", byHctl.get(d.path("hctl").asText()));
+        }
+    }
+
+    @Command(name = "inventory", description = "Initiator, HBAs, iSCSI sessions, SCSI devices with their owner and stale"
+            + " class, multipath maps with their paths' states, attachments.")
     static final class Inventory implements Callable<Integer> {
         @ParentCommand
         Brickctl top;
@@ -229,6 +245,7 @@ public final class Brickctl {
         public Integer call() {
             try (Calls c = top.calls()) {
                 JsonNode r = c.call("inventory", JSON.createObjectNode());
+                withStaleClasses(r, c.call("find_stale", JSON.createObjectNode()));
                 PrintWriter out = top.out();
                 if (top.json) {
                     top.print(out, r);

@@ -1,9 +1,11 @@
 package org.brickd.daemon;
 
+import java.util.List;
 import org.brickd.fc.FcHosts;
 import org.brickd.host.BlockNodes;
 import org.brickd.host.HostInfo;
 import org.brickd.libvirt.LibvirtDomains;
+import org.brickd.multipath.DmMaps;
 import org.brickd.rpc.Access;
 import org.brickd.rpc.DomainMethods;
 import org.brickd.rpc.HostMethods;
@@ -20,7 +22,11 @@ public final class Methods {
     public static MethodTable table(Wiring w, java.nio.file.Path root) {
         FcHosts fc = new FcHosts(w.sysfs);
         VolumeMethods vol = new VolumeMethods(w.volumes, new HostInfo(root), fc);
-        HostMethods host = new HostMethods(w.scsiDevices, w.sessions, fc, w.ledger, w::recovered);
+        HostInfo hostInfo = new HostInfo(root);
+        DmMaps dmMaps = new DmMaps(w.sysfs);
+        HostMethods host = new HostMethods(w.scsiDevices, w.sessions, fc, w.ledger, w::recovered,
+                new HostMethods.Maps(dmMaps::all, w.multipath == null ? List::of : w.multipath::pathStates),
+                () -> hostInfo.etcFile("iscsi/initiatorname.iscsi").flatMap(VolumeMethods::initiatorName));
         StaleMethods stale = new StaleMethods(w.stale);
         DomainMethods dom = new DomainMethods(new DomainService(new LibvirtDomains(LibvirtDomains.SYSTEM), w.ledger,
                 new BlockNodes(root, w.sysfs)));

@@ -182,7 +182,7 @@ public final class VolumeMethods {
         return list;
     }
 
-    static Optional<String> initiatorName(String file) {
+    public static Optional<String> initiatorName(String file) {
         return file.lines().map(String::strip).filter(l -> l.startsWith("InitiatorName="))
                 .map(l -> l.substring("InitiatorName=".length()).strip()).findFirst();
     }

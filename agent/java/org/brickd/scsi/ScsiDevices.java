@@ -55,6 +55,12 @@ public final class ScsiDevices {
                 wwid, holders));
     }
 
+    /** The disk's size from sysfs ({@code block/sdX/size}, 512-byte sectors), when the kernel shows one. */
+    public Optional<Long> sizeBytes(BlockDevice disk) {
+        return sysfs.read("block/" + disk.name() + "/size").map(String::strip).filter(v -> v.matches("[0-9]{1,19}"))
+                .map(v -> Long.parseLong(v) * 512);
+    }
+
     /** The sd disk of a SCSI device: {@code device/block/sdX}. */
     public Optional<BlockDevice> blockOf(Hctl hctl) {
         for (String name : sysfs.list("class/scsi_device/" + hctl + "/device/block")) {

@@ -134,16 +134,18 @@ class BrickctlThousandDevicesTest {
         assertThat(r.exit()).as(r.err()).isZero();
         List<String> lines = r.out().lines().toList();
         int start = lines.indexOf("SCSI DEVICES");
-        int end = lines.indexOf("ATTACHMENTS");
+        int end = lines.indexOf("MULTIPATH MAPS");
         assertThat(start).isPositive();
         List<String> table = lines.subList(start + 1, end).stream().filter(l -> !l.isBlank()).toList();
         String header = table.get(0);
-        List<String> columns = List.of("HCTL", "DEVICE", "STATE", "VENDOR", "MODEL", "WWID (sysfs)", "OWNER");
+        List<String> columns = List.of("HCTL", "DEVICE", "STATE", "SIZE", "VENDOR", "MODEL", "WWID (sysfs)", "HOLDERS",
+                "OWNER", "CLASS");
         int[] at = columns.stream().mapToInt(header::indexOf).toArray();
         assertThat(at).as("header %s", header).doesNotContain(-1).isSorted();
         List<String> rows = table.subList(1, table.size());
         assertThat(rows).hasSize(1000);
         Map<String, String> seen = new HashMap<>();
+        Map<String, String> classes = new HashMap<>();
         for (String row : rows) {
             String[] cells = new String[columns.size()];
             for (int i = 0; i < cells.length; i++) {
@@ -152,14 +154,23 @@ class BrickctlThousandDevicesTest {
                 cells[i] = row.substring(at[i], i + 1 < at.length ? at[i + 1] : row.length()).strip();
                 assertThat(cells[i]).as("%s of %s", columns.get(i), row).isNotEmpty().doesNotContain(" ");
             }
-            assertThat(seen.put(cells[0], cells[6])).as("%s listed once", cells[0]).isNull();
+            assertThat(seen.put(cells[0], cells[8])).as("%s listed once", cells[0]).isNull();
+            classes.put(cells[0], cells[9]);
             assertThat(cells[2]).isEqualTo("running");
+            assertThat(cells[3]).isEqualTo("64M");
         }
         Map<String, String> expected = new HashMap<>();
         seen.keySet().forEach(h -> expected.put(h, owner.getOrDefault(h, "-")));
         assertThat(seen).isEqualTo(expected);
         assertThat(seen.values().stream().filter(o -> !o.equals("-"))).hasSize(OWNED);
-        assertThat(lines.subList(end + 1, lines.size()).stream().filter(l -> l.contains("aaaaaaaa-1111")))
+        // the stale class from a live read: the unmapped LUNs are stale, devices nobody owns unowned
+        classes.forEach((h, c) -> assertThat(c).as("class of %s", h)
+                .isEqualTo(stale.contains(h) ? "stale" : owner.containsKey(h) ? "-" : "unowned"));
+        int attachments = lines.indexOf("ATTACHMENTS");
+        List<String> maps = lines.subList(end + 2, attachments).stream().filter(l -> !l.isBlank()).toList();
+        assertThat(maps).as("a row per map, its one path's SCSI state").hasSize(MAPPED + 2)
+                .allSatisfy(l -> assertThat(l).matches(".*\\bsd[a-z]+:running$"));
+        assertThat(lines.subList(attachments + 1, lines.size()).stream().filter(l -> l.contains("aaaaaaaa-1111")))
                 .hasSize(OWNED);
     }
 

@@ -566,6 +566,7 @@ public final class FakeIscsi implements Commands {
         String name = freeDiskName();
         Wwid w = lu.wwid();
         host.disk(s.dir(), h, name);
+        host.file("sys/block/" + name + "/size", lu.bytes() / 512 + "\n");
         // udev's rules for the new disk (and its database entry, which multipathd reads)
         host.udevProcessed(name, devnum(name), w.udev());
         host.link("dev/disk/by-id/scsi-" + w.udev(), "../../" + name);
