@@ -29,7 +29,7 @@ import org.brickd.errors.InvalidInputException;
  * given, because the kernel's spacing cannot be rebuilt from udev's; so the same T10 device
  * read from sysfs and from udev gives two unequal values: compare those with
  * {@link #matches(Wwid)}. T10 text is printable ASCII; the common input rules still refuse
- * shell metacharacters, '/', '..' and (in the udev form) spaces, and brackets are refused.
+ * shell metacharacters, '/', '..' and (in the udev form) spaces; brackets and a leading '.' are refused.
  * The kernel escapes non-printable bytes with a backslash, so such ids are refused too.
  */
 public record Wwid(Type type, String id) {
@@ -172,6 +172,10 @@ public record Wwid(Type type, String id) {
                 // The common rules leave brackets to each grammar; in T10 text they would only be glob characters.
                 if (id.indexOf('[') >= 0 || id.indexOf(']') >= 0) {
                     throw Check.bad(field, raw, "has a bracket in its T10 vendor id");
+                }
+                // "t10." + ".x" would render a '..' (found by ValueTypesFuzzTest); a vendor id never starts with '.'
+                if (id.startsWith(".")) {
+                    throw Check.bad(field, raw, "has a T10 vendor id starting with '.'");
                 }
                 return id;
             }
