@@ -35,6 +35,11 @@ class RpcFrameFuzzTest {
             })
             .register("list_attachments", Access.READ, (params, caller) -> JsonNodeFactory.instance.arrayNode());
 
+    private static final int MAX_FRAME = 4096;
+    /** One dispatcher, as the server has: building a mapper per input would cost more than the parse. */
+    private static final Dispatcher DISPATCHER = new Dispatcher(METHODS,
+            new Authorizer(Set.of(), Set.of(), Set.of("brickd-read")), RpcJson.mapper(RpcJson.MAX_DEPTH, MAX_FRAME));
+
     @BeforeAll
     static void quietAudit() {
         // One audit line per frame would make the fuzzer measure the console, not the parser.
@@ -43,11 +48,9 @@ class RpcFrameFuzzTest {
 
     @FuzzTest(maxDuration = "5m")
     void frames(FuzzedDataProvider data) throws IOException {
-        int maxFrame = data.consumeInt(64, 4096);
+        int maxFrame = data.consumeInt(64, MAX_FRAME);
         Caller caller = data.consumeBoolean() ? ROOT : NOVA;
         byte[] stream = data.consumeRemainingAsBytes();
-        Dispatcher dispatcher = new Dispatcher(METHODS, new Authorizer(Set.of(), Set.of(), Set.of("brickd-read")),
-                RpcJson.mapper(RpcJson.MAX_DEPTH, maxFrame));
         FrameReader frames = new FrameReader(Channels.newChannel(new ByteArrayInputStream(stream)), maxFrame, n -> {
             if (n > maxFrame) {
                 throw new AssertionError("line buffer grew to " + n + " past the cap " + maxFrame);
@@ -56,21 +59,21 @@ class RpcFrameFuzzTest {
         int length;
         try {
             while ((length = frames.next()) >= 0) {
-                Dispatcher.Step step = dispatcher.prepare(frames.frame(), length, caller);
+                Dispatcher.Step step = DISPATCHER.prepare(frames.frame(), length, caller);
                 if (step instanceof Dispatcher.Reply reply && reply.response() != null) {
-                    assertResponse(dispatcher, reply.response());
+                    assertResponse(DISPATCHER, reply.response());
                 } else if (step instanceof Dispatcher.Call call) {
-                    JsonNode response = dispatcher.execute(call, caller);
+                    JsonNode response = DISPATCHER.execute(call, caller);
                     if (response != null) {
-                        assertResponse(dispatcher, response);
+                        assertResponse(DISPATCHER, response);
                     } else if (call.id() != null) {
                         throw new AssertionError("a call with an id got no answer");
                     }
                 }
             }
         } catch (FrameReader.FrameTooLongException e) {
-            JsonNode response = dispatcher.frameTooLong(caller, maxFrame);
-            assertResponse(dispatcher, response);
+            JsonNode response = DISPATCHER.frameTooLong(caller, maxFrame);
+            assertResponse(DISPATCHER, response);
         }
     }
 
