@@ -173,8 +173,9 @@ public record Wwid(Type type, String id) {
                 if (id.indexOf('[') >= 0 || id.indexOf(']') >= 0) {
                     throw Check.bad(field, raw, "has a bracket in its T10 vendor id");
                 }
-                // "t10." + ".x" would render a '..' (found by ValueTypesFuzzTest); a vendor id never starts with '.'
-                if (id.startsWith(".")) {
+                // "t10." + ".x" would render a '..', and "  .x" would as soon as it came back in udev's
+                // form, which strips the spaces (both found by ValueTypesFuzzTest); no vendor id starts with '.'
+                if (id.strip().startsWith(".")) {
                     throw Check.bad(field, raw, "has a T10 vendor id starting with '.'");
                 }
                 return id;
