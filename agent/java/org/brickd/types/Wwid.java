@@ -23,7 +23,9 @@ import org.brickd.errors.InvalidInputException;
  * EUI, read by its length: 16 or 32 digits is bare NAA (so it starts 1, 2, 3, 5 or 6); 17 or 33
  * starting with 3 is udev NAA; 17, 25 or 33 starting with 2 is udev EUI-64. Any other
  * all-hex length is refused, never read as a udev T10 id. A non-hex input starting with 1 is
- * a udev T10 id.
+ * a udev T10 id. So a T10 id whose udev text is all hex does not come back from its udev form
+ * as T10 (it reads as NAA/EUI or is refused): {@link #matches} then says no, and an identity
+ * check reports a mismatch rather than passing.
  *
  * <p>NAA and EUI-64 ids are stored as lowercase hex without prefix. T10 text is stored as
  * given, because the kernel's spacing cannot be rebuilt from udev's; so the same T10 device
