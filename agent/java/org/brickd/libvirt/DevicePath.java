@@ -33,6 +33,10 @@ public record DevicePath(String value) {
         if (!raw.startsWith("/dev/")) {
             throw new InvalidInputException(field, raw, "must be an absolute path under /dev/");
         }
+        if (raw.contains("..")) {
+            // not only a '..' component: no value brickd takes carries '..' anywhere (types/Check), nor do udev's links
+            throw new InvalidInputException(field, raw, "contains '..'");
+        }
         String[] parts = raw.substring(1).split("/", -1);
         for (String p : parts) {
             if (p.isEmpty() || p.equals(".") || p.equals("..")) {

@@ -34,7 +34,7 @@ public final class ConnectionInfoJson {
         try {
             return parse(RECORD_READER.readTree(json));
         } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
-            throw new InvalidInputException("recorded connection", null, "is not JSON: " + e.getOriginalMessage());
+            throw new InvalidInputException("recorded connection", null, "is not JSON: " + InvalidInputException.printable(e.getOriginalMessage()));
         }
     }
 

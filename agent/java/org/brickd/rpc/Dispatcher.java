@@ -53,16 +53,17 @@ final class Dispatcher {
             return null;
         }
         JsonNode req;
+        // Jackson quotes the bytes it choked on verbatim: escaped, so brickctl never prints a raw control character.
         try {
             req = mapper.readTree(frame, 0, length);
         } catch (StreamConstraintsException e) {
             return refuse(caller, null, NO_METHOD, null, RpcErrors.INVALID_REQUEST,
-                    "invalid request: " + e.getOriginalMessage(), t0);
+                    "invalid request: " + InvalidInputException.printable(e.getOriginalMessage()), t0);
         } catch (JsonProcessingException e) {
             return refuse(caller, null, NO_METHOD, null, RpcErrors.PARSE_ERROR,
-                    "parse error: " + e.getOriginalMessage(), t0);
+                    "parse error: " + InvalidInputException.printable(e.getOriginalMessage()), t0);
         } catch (IOException e) {
-            return refuse(caller, null, NO_METHOD, null, RpcErrors.PARSE_ERROR, "parse error: " + e.getMessage(), t0);
+            return refuse(caller, null, NO_METHOD, null, RpcErrors.PARSE_ERROR, "parse error: " + InvalidInputException.printable(e.getMessage()), t0);
         }
         if (!req.isObject()) {
             return refuse(caller, null, NO_METHOD, null, RpcErrors.INVALID_REQUEST, req.isArray()

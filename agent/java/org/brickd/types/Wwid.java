@@ -23,13 +23,15 @@ import org.brickd.errors.InvalidInputException;
  * EUI, read by its length: 16 or 32 digits is bare NAA (so it starts 1, 2, 3, 5 or 6); 17 or 33
  * starting with 3 is udev NAA; 17, 25 or 33 starting with 2 is udev EUI-64. Any other
  * all-hex length is refused, never read as a udev T10 id. A non-hex input starting with 1 is
- * a udev T10 id.
+ * a udev T10 id. So a T10 id whose udev text is all hex does not come back from its udev form
+ * as T10 (it reads as NAA/EUI or is refused): {@link #matches} then says no, and an identity
+ * check reports a mismatch rather than passing.
  *
  * <p>NAA and EUI-64 ids are stored as lowercase hex without prefix. T10 text is stored as
  * given, because the kernel's spacing cannot be rebuilt from udev's; so the same T10 device
  * read from sysfs and from udev gives two unequal values: compare those with
  * {@link #matches(Wwid)}. T10 text is printable ASCII; the common input rules still refuse
- * shell metacharacters, '/', '..' and (in the udev form) spaces, and brackets are refused.
+ * shell metacharacters, '/', '..' and (in the udev form) spaces; brackets and a leading '.' are refused.
  * The kernel escapes non-printable bytes with a backslash, so such ids are refused too.
  */
 public record Wwid(Type type, String id) {
@@ -172,6 +174,11 @@ public record Wwid(Type type, String id) {
                 // The common rules leave brackets to each grammar; in T10 text they would only be glob characters.
                 if (id.indexOf('[') >= 0 || id.indexOf(']') >= 0) {
                     throw Check.bad(field, raw, "has a bracket in its T10 vendor id");
+                }
+                // "t10." + ".x" would render a '..', and "  .x" would as soon as it came back in udev's
+                // form, which strips the spaces (both found by ValueTypesFuzzTest); no vendor id starts with '.'
+                if (id.strip().startsWith(".")) {
+                    throw Check.bad(field, raw, "has a T10 vendor id starting with '.'");
                 }
                 return id;
             }
