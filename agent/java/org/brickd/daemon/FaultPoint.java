@@ -6,7 +6,7 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.atomic.AtomicBoolean;
 import org.brickd.connector.StepKind;
-import org.brickd.errors.BrickException;
+import org.brickd.host.SelfStop;
 import org.brickd.errors.InvalidInputException;
 import org.brickd.service.JournaledSteps;
 import org.slf4j.Logger;
@@ -73,13 +73,8 @@ public final class FaultPoint implements JournaledSteps.Watch {
         stop.run();
     }
 
-    /** Stops this process with SIGSTOP; it stays stopped until SIGCONT or SIGKILL. */
+    /** Stops this process with SIGSTOP, from this thread; it stays stopped until SIGCONT or SIGKILL. */
     static void stopSelf() {
-        jnr.posix.POSIX posix = jnr.posix.POSIXFactory.getNativePOSIX();
-        int pid = (int) ProcessHandle.current().pid();
-        if (posix.kill(pid, jnr.constants.platform.Signal.SIGSTOP.intValue()) != 0) {
-            throw new BrickException(BrickException.Code.INTERNAL, "fault point: kill(" + pid + ", SIGSTOP) failed, errno "
-                    + posix.errno());
-        }
+        SelfStop.now();
     }
 }
