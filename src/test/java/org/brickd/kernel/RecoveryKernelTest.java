@@ -85,7 +85,8 @@ class RecoveryKernelTest {
     }
 
     private static boolean map() {
-        return KernelBed.run("dmsetup", "info", "-c", "--noheadings", "-o", "name", "-u").stdout().contains(wwid.udev());
+        // name and uuid (mpath-<wwid>); a dmsetup that fails must fail the test, not read as "no map"
+        return KernelBed.ok("dmsetup", "info", "-c", "--noheadings", "-o", "name,uuid").contains(wwid.udev());
     }
 
     private static boolean link(boolean multipath) {
