@@ -6,6 +6,7 @@ import java.util.concurrent.CountDownLatch;
 import org.brickd.errors.BrickException;
 import org.brickd.fc.ScsiScanMode;
 import org.brickd.host.PeerCredentials;
+import org.brickd.host.SelfStop;
 import org.brickd.host.SystemdNotify;
 import org.brickd.rpc.Authorizer;
 import org.brickd.rpc.CallerResolver;
@@ -103,9 +104,9 @@ public final class BrickdMain {
         }
         SystemdNotify systemd = SystemdNotify.fromEnvironment(System.getenv());
         Path root = Path.of("/");
-        JournaledSteps.Watch watch = FaultPoint.fromEnvironment(System.getenv(), FaultPoint::stopSelf)
+        JournaledSteps.Watch watch = FaultPoint.fromEnvironment(System.getenv(), SelfStop::now)
                 .<JournaledSteps.Watch>map(f -> f).orElse(JournaledSteps.Watch.NONE);
-        Wiring wiring = new Wiring(config, root, watch);
+        Wiring wiring = new Wiring(config, Wiring.Host.real(root), watch);
         if (config.bool("fc_manual_scan")) {
             new ScsiScanMode(wiring.sysfs).makeManual();
         }

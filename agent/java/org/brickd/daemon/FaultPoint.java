@@ -6,7 +6,6 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.atomic.AtomicBoolean;
 import org.brickd.connector.StepKind;
-import org.brickd.host.SelfStop;
 import org.brickd.errors.InvalidInputException;
 import org.brickd.service.JournaledSteps;
 import org.slf4j.Logger;
@@ -71,10 +70,5 @@ public final class FaultPoint implements JournaledSteps.Watch {
         log.error("*** fault point {}:{} reached (intent {}): the step is journaled as intended; stopping ***", op, kind,
                 intentOp);
         stop.run();
-    }
-
-    /** Stops this process with SIGSTOP, from this thread; it stays stopped until SIGCONT or SIGKILL. */
-    static void stopSelf() {
-        SelfStop.now();
     }
 }

@@ -22,11 +22,10 @@ public final class Methods {
     public static MethodTable table(Wiring w, java.nio.file.Path root) {
         FcHosts fc = new FcHosts(w.sysfs);
         VolumeMethods vol = new VolumeMethods(w.volumes, new HostInfo(root), fc);
-        HostInfo hostInfo = new HostInfo(root);
         DmMaps dmMaps = new DmMaps(w.sysfs);
         HostMethods host = new HostMethods(w.scsiDevices, w.sessions, fc, w.ledger, w::recovered,
                 new HostMethods.Maps(dmMaps::all, w.multipath == null ? List::of : w.multipath::pathStates),
-                () -> hostInfo.etcFile("iscsi/initiatorname.iscsi").flatMap(VolumeMethods::initiatorName));
+                vol::initiator);
         StaleMethods stale = new StaleMethods(w.stale);
         DomainMethods dom = new DomainMethods(new DomainService(new LibvirtDomains(LibvirtDomains.SYSTEM), w.ledger,
                 new BlockNodes(root, w.sysfs)));

@@ -87,10 +87,6 @@ public final class Wiring implements AutoCloseable {
         this(config, host, JournaledSteps.Watch.NONE);
     }
 
-    public Wiring(Config config, Path root, JournaledSteps.Watch watch) {
-        this(config, Host.real(root), watch);
-    }
-
     /** @param watch told of every journaled step before it runs (the daemon's fault point, or none) */
     public Wiring(Config config, Host host, JournaledSteps.Watch watch) {
         this.config = config;

@@ -149,8 +149,7 @@ public final class VolumeMethods {
         out.put("host", hostInfo.hostname());
         out.put("multipath", flag(params, "multipath"));
         out.put("enforce_multipath", flag(params, "enforce_multipath"));
-        hostInfo.etcFile("iscsi/initiatorname.iscsi").flatMap(VolumeMethods::initiatorName)
-                .ifPresent(i -> out.put("initiator", i));
+        initiator().ifPresent(i -> out.put("initiator", i));
         List<FcHosts.FcHost> hbas = fcHosts.online();
         if (!hbas.isEmpty()) {
             out.set("wwpns", strings(hbas.stream().map(h -> h.portName().hex()).toList()));
@@ -182,7 +181,12 @@ public final class VolumeMethods {
         return list;
     }
 
-    public static Optional<String> initiatorName(String file) {
+    /** This host's iSCSI initiator name, from /etc/iscsi/initiatorname.iscsi. */
+    public Optional<String> initiator() {
+        return hostInfo.etcFile("iscsi/initiatorname.iscsi").flatMap(VolumeMethods::initiatorName);
+    }
+
+    static Optional<String> initiatorName(String file) {
         return file.lines().map(String::strip).filter(l -> l.startsWith("InitiatorName="))
                 .map(l -> l.substring("InitiatorName=".length()).strip()).findFirst();
     }

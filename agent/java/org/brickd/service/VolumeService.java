@@ -32,8 +32,9 @@ import org.slf4j.LoggerFactory;
 
 /**
  * The volume operations: per-volume lock, intent journal (the operation, then each of its
- * host-changing steps through {@link JournaledSteps}), ledger, then the protocol connector. Decides multiattach (a second instance reuses the verified device; only the
- * last detach removes it) and the I1 inputs the connector checks against.
+ * host-changing steps through {@link JournaledSteps}), ledger, then the protocol connector.
+ * Decides multiattach (a second instance reuses the verified device; only the last detach
+ * removes it) and the I1 inputs the connector checks against.
  */
 public final class VolumeService {
 
