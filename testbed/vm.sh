@@ -96,12 +96,15 @@ cleanup() {
 trap cleanup EXIT
 trap 'echo "vm.sh: interrupted" >&2; exit 130' INT TERM
 
+# modprobe.blacklist: -cpu max under TCG exposes SVM and udev would load kvm_amd; the bed's
+# domains are type='qemu', and with /dev/kvm present libvirtd's capability probe also
+# starts qemu with nested KVM on emulated SVM, a second probe nothing here needs.
 t0=$(now)
 qemu-system-x86_64 -accel tcg -machine q35 -cpu max -smp "$smp" -m "$mem" \
     -display none -no-reboot -nic none -monitor none \
     -serial "file:$out/console.log" \
     -kernel "$TB_VMLINUZ" -initrd "$initrd" \
-    -append "console=ttyS0 panic=-1 loglevel=4 tb.init=$tb_home/guest/init.sh tb.script=$script tb.repo=$repo" \
+    -append "console=ttyS0 panic=-1 loglevel=4 modprobe.blacklist=kvm_amd,kvm_intel,kvm tb.init=$tb_home/guest/init.sh tb.script=$script tb.repo=$repo" \
     -virtfs local,path=/,mount_tag=root,security_model=none,readonly=on,multidevs=remap \
     -virtfs "local,path=$repo,mount_tag=repo,security_model=none,readonly=on,multidevs=remap" \
     -virtfs "local,path=$out,mount_tag=out,security_model=none,multidevs=remap" \
