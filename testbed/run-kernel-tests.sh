@@ -1,21 +1,25 @@
 #!/bin/bash
-# run-kernel-tests.sh [--out DIR] [--select CLASS|CLASS#method]...
+# run-kernel-tests.sh [--out DIR] [--select CLASS|CLASS#method]... [--env KEY=VALUE]...
 #
 # The kernel tier: boots the test-bed VM (testbed/vm.sh), brings the bed up inside
 # (udev, open-iscsi, multipathd, an LIO target, scsi_debug), runs every JUnit test
 # tagged "kernel" as root on the real kernel, and brings back the JUnit XML reports
 # (DIR/reports, default target/kernel-tier). Fails, saying why, if the VM cannot boot,
 # if any test fails, if any test is skipped, or if no test ran.
+# --env: set in the guest for the tests (e.g. BRICKD_SOAK_LOOPS, see SoakKernelTest);
+# BRICKD_KERNEL_TIMEOUT: the VM's bound in seconds (default 2400).
 # Needs `mvn package` to have run (bin/run-tests does both).
 set -euo pipefail
 
 repo=$(dirname "$(dirname "$(readlink -f "${BASH_SOURCE[0]}")")")
 out=$repo/target/kernel-tier
 selects=()
+envs=()
 while [[ $# -gt 0 ]]; do
     case $1 in
         --out) out=${2:?}; shift 2 ;;
         --select) selects+=("${2:?}"); shift 2 ;;
+        --env) envs+=(--env "${2:?}"); shift 2 ;;
         *) echo "run-kernel-tests: unknown argument $1" >&2; exit 2 ;;
     esac
 done
@@ -29,7 +33,7 @@ rm -rf "$out/reports"
 sel=${selects[*]:-}
 set +e
 "$repo/testbed/vm.sh" --script "$repo/testbed/guest/kernel-tests.sh" --out "$out" --timeout "${BRICKD_KERNEL_TIMEOUT:-2400}" \
-    --env "KT_SELECT=${sel// /,}"
+    --env "KT_SELECT=${sel// /,}" "${envs[@]}"
 rc=$?
 set -e
 

@@ -271,6 +271,31 @@ bed_lun_unmap() {
     _bed_done "lun_unmap $n" "$t"
 }
 
+# bed_luns PREFIX FIRST_LUN SIZE_MB SERIAL...: for the i-th SERIAL (from 0), backstore
+# PREFIXi (bed_lun_create) exported as LUN FIRST_LUN+i (bed_lun_map); prints the WWIDs in
+# order. One process for many LUNs (the soak and the 256-attachment RSS case).
+bed_luns() {
+    local prefix=${1:?prefix} first=${2:?first_lun} mb=${3:?size_mb} t i=0 serial
+    shift 3
+    t=$(_bed_now)
+    for serial in "$@"; do
+        bed_lun_create "$prefix$i" "$mb" "$serial" 2>/dev/null || { bed_lun_create "$prefix$i" "$mb" "$serial"; return 1; }
+        bed_lun_map "$prefix$i" $((first + i)) 2>/dev/null || { bed_lun_map "$prefix$i" $((first + i)); return 1; }
+        i=$((i + 1))
+    done
+    _bed_done "luns ${prefix}0..$prefix$((i - 1)) as LUN $first..$((first + i - 1))" "$t"
+}
+
+# bed_luns_unmap FIRST_LUN COUNT: bed_lun_unmap of LUNs FIRST_LUN..FIRST_LUN+COUNT-1.
+bed_luns_unmap() {
+    local first=${1:?first_lun} count=${2:?count} t i
+    t=$(_bed_now)
+    for ((i = 0; i < count; i++)); do
+        bed_lun_unmap $((first + i)) 2>/dev/null || { bed_lun_unmap $((first + i)); return 1; }
+    done
+    _bed_done "luns_unmap $first..$((first + count - 1))" "$t"
+}
+
 # bed_lun_resize NAME NEW_MB: grow/shrink the backing file and the size LIO
 # reports (fileio on a regular file answers READ CAPACITY from fd_dev_size,
 # which the control file accepts while the device is live). The initiator

@@ -5,6 +5,7 @@ import java.nio.file.DirectoryStream;
 import java.nio.file.Files;
 import java.nio.file.LinkOption;
 import java.nio.file.NoSuchFileException;
+import java.nio.file.NotLinkException;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Collections;
@@ -84,6 +85,19 @@ public class DevFs {
         }
         Collections.sort(names);
         return names;
+    }
+
+    /** Whether {@code relative} is a link whose target names {@code device}, read without following it. */
+    public boolean linkNames(String relative, BlockDevice device) {
+        Path p = path(relative);
+        try {
+            Path target = Files.readSymbolicLink(p).getFileName();
+            return target != null && target.toString().equals(device.name());
+        } catch (NotLinkException | NoSuchFileException e) {
+            return false;
+        } catch (IOException e) {
+            throw new HostException("cannot read link /dev/" + relative + ": " + e.getMessage(), e);
+        }
     }
 
     /** Removes a udev link that points at a device that is gone; never a node. */

@@ -6,6 +6,7 @@ import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.regex.Pattern;
@@ -31,19 +32,30 @@ public final class UdevDb {
 
     /** The device's udev properties (the E: lines), or empty while udev has not processed it. */
     public Optional<Map<String, String>> properties(BlockDevice device) {
-        Optional<String> devnum = sysfs.read("block/" + device.name() + "/dev").filter(d -> DEVNUM.matcher(d).matches());
-        if (devnum.isEmpty()) {
-            return Optional.empty();
-        }
-        try {
+        return lines(device).map(lines -> {
             Map<String, String> props = new LinkedHashMap<>();
-            for (String line : Files.readAllLines(HostPaths.under(data, "b" + devnum.get()), StandardCharsets.UTF_8)) {
+            for (String line : lines) {
                 int eq = line.indexOf('=');
                 if (line.startsWith("E:") && eq > 2) {
                     props.put(line.substring(2, eq), line.substring(eq + 1));
                 }
             }
-            return Optional.of(props);
+            return props;
+        });
+    }
+
+    /** The links udev made for the device (the S: lines, relative to /dev); empty when it has none or no entry. */
+    public List<String> links(BlockDevice device) {
+        return lines(device).orElse(List.of()).stream().filter(l -> l.startsWith("S:")).map(l -> l.substring(2)).toList();
+    }
+
+    private Optional<List<String>> lines(BlockDevice device) {
+        Optional<String> devnum = sysfs.read("block/" + device.name() + "/dev").filter(d -> DEVNUM.matcher(d).matches());
+        if (devnum.isEmpty()) {
+            return Optional.empty();
+        }
+        try {
+            return Optional.of(Files.readAllLines(HostPaths.under(data, "b" + devnum.get()), StandardCharsets.UTF_8));
         } catch (NoSuchFileException e) {
             return Optional.empty();
         } catch (IOException e) {

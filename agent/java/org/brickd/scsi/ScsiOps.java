@@ -1,11 +1,13 @@
 package org.brickd.scsi;
 
 import java.time.Duration;
+import java.util.List;
 import java.util.Optional;
 import org.brickd.errors.HostException;
 import org.brickd.host.DevFs;
 import org.brickd.host.Native;
 import org.brickd.host.Sysfs;
+import org.brickd.host.UdevDb;
 import org.brickd.host.Uevents;
 import org.brickd.types.BlockDevice;
 import org.brickd.types.Hctl;
@@ -18,11 +20,14 @@ import org.brickd.types.Hctl;
  */
 public final class ScsiOps {
 
+    private static final org.slf4j.Logger LOG = org.slf4j.LoggerFactory.getLogger(ScsiOps.class);
+
     private final Sysfs sysfs;
     private final DevFs dev;
     private final Native nat;
     private final Uevents uevents;
     private final ScsiDevices devices;
+    private final UdevDb udevDb;
 
     public ScsiOps(Sysfs sysfs, DevFs dev, Native nat, Uevents uevents) {
         this.sysfs = sysfs;
@@ -30,6 +35,7 @@ public final class ScsiOps {
         this.nat = nat;
         this.uevents = uevents;
         this.devices = new ScsiDevices(sysfs);
+        this.udevDb = new UdevDb(sysfs.root());
     }
 
     public ScsiDevices devices() {
@@ -123,9 +129,10 @@ public final class ScsiOps {
     }
 
     /**
-     * Deletes a SCSI device and waits until the kernel has removed it. A device in state
-     * "blocked" (transport lost, waiting for recovery) is first set offline so that the
-     * delete does not wait for the transport's recovery timeout.
+     * Deletes a SCSI device and waits until the kernel has removed it and udev has taken its
+     * disk's by-id links off it. A device in state "blocked" (transport lost, waiting for
+     * recovery) is first set offline so that the delete does not wait for the transport's
+     * recovery timeout.
      */
     public void delete(Hctl hctl, Duration deadline) {
         if (!present(hctl)) {
@@ -139,6 +146,9 @@ public final class ScsiOps {
                 // the device went away between the read and the write: nothing to unblock
             }
         }
+        Optional<BlockDevice> disk = devices.blockOf(hctl);
+        List<String> links = disk.map(d -> udevDb.links(d).stream().filter(l -> l.startsWith("disk/by-id/")).toList())
+                .orElse(List.of());
         try (Uevents.Subscription gone = uevents.subscribe(e -> e.isRemove() && e.devpath().endsWith("/" + hctl))) {
             try {
                 sysfs.write(base + "delete", "1");
@@ -150,6 +160,25 @@ public final class ScsiOps {
             }
             uevents.await("removal of SCSI device " + hctl, () -> !present(hctl), deadline);
         }
+        disk.ifPresent(d -> awaitLinksDropped(d, links, deadline));
+    }
+
+    /**
+     * udev runs a removed disk's rules on its own time, in parallel with the events of a new
+     * disk; if the same volume is attached again first, the late removal takes the new disk's
+     * by-id link with it (seen on the bed under load: an attach answered a link that was gone
+     * a moment later). So a delete is done once udev has dropped the disk's by-id links; past
+     * the deadline the dangling ones are removed here, and that is logged.
+     */
+    private void awaitLinksDropped(BlockDevice disk, List<String> links, Duration deadline) {
+        if (links.isEmpty()
+                || uevents.awaitQuietly(() -> links.stream().noneMatch(l -> dev.linkNames(l, disk)), deadline)) {
+            return;
+        }
+        List<String> dangling = links.stream().filter(l -> dev.linkNames(l, disk)).toList();
+        LOG.warn("udev did not drop the links {} of removed {} within {} ms: removing them", dangling, disk,
+                deadline.toMillis());
+        dangling.forEach(dev::removeLink);
     }
 
     /** Rescans a device's capacity (extend). */

@@ -371,6 +371,47 @@ public class IscsiConnectorTest {
     }
 
     @Test
+    void aDetachReturnsOnlyOnceUdevHasDroppedTheRemovedDisksLinks() throws Exception {
+        FakeIscsi host = new FakeIscsi(root, FakeIscsi.target(IQN).portal(P1).lun(1, WWID_A)).udevLagsOnRemoval();
+        // a removal deadline far beyond this test's steps: the detach must be waiting on udev, not past it
+        IscsiConnector connector = new IscsiConnector(new IscsiAdm(host, Duration.ofSeconds(5)),
+                new IscsiSessions(host.sysfs()), new ScsiOps(host.sysfs(), host.devfs(), host.nat(), uevents),
+                new WwidProbe(host.devfs(), host.nat(), Duration.ofSeconds(1)), host.devfs(), uevents,
+                new KeyedLocks(Duration.ofSeconds(2)), new IscsiConnector.Settings(Duration.ofSeconds(2),
+                        Duration.ofMillis(300), Duration.ofSeconds(1), Duration.ofSeconds(30)));
+        Attached att = connector.connectSingle(volume(VOL_A, 1), Identity.none());
+        String hctl = att.devices().get(0).hctl().toString();
+        Path link = root.resolve(att.path().substring(1));
+        ExecutorService pool = Executors.newSingleThreadExecutor();
+        try {
+            Future<Detached> det = pool.submit(() -> connector.disconnect(volume(VOL_A, 1), false));
+            uevents.await("the kernel's removal of " + hctl, () -> !host.ls("sys/class/scsi_device").contains(hctl),
+                    Duration.ofSeconds(10));
+
+            assertThat(Files.isSymbolicLink(link) && !Files.exists(link)).as("the by-id link, dangling").isTrue();
+            assertThat(det.isDone()).as("detach done before udev dropped the link").isFalse();
+            host.udevCatchesUp();
+            assertThat(det.get(10, TimeUnit.SECONDS).errors()).isEmpty();
+            assertNothingLeft(host, P1);
+        } finally {
+            pool.shutdownNow();
+        }
+    }
+
+    @Test
+    void linksUdevNeverDropsAreRemovedAtTheRemovalDeadline() {
+        FakeIscsi host = new FakeIscsi(root, FakeIscsi.target(IQN).portal(P1).lun(1, WWID_A)).udevLagsOnRemoval();
+        IscsiConnector connector = connector(host);
+        connector.connectSingle(volume(VOL_A, 1), Identity.none());
+
+        Detached det = connector.disconnect(volume(VOL_A, 1), false);
+
+        assertThat(det.errors()).isEmpty();
+        assertThat(det.clean()).isTrue();
+        assertNothingLeft(host, P1);
+    }
+
+    @Test
     void aBlockedDeviceIsSetOfflineBeforeItIsDeleted() {
         FakeIscsi host = new FakeIscsi(root, FakeIscsi.target(IQN).portal(P1).lun(1, WWID_A));
         IscsiConnector connector = connector(host);

@@ -63,7 +63,11 @@ final class KernelBed {
     }
 
     static CommandResult run(String... argv) {
-        Command.Builder b = Command.of(argv[0], Duration.ofSeconds(60));
+        return run(Duration.ofSeconds(60), argv);
+    }
+
+    static CommandResult run(Duration deadline, String... argv) {
+        Command.Builder b = Command.of(argv[0], deadline);
         for (int i = 1; i < argv.length; i++) {
             b.arg(argv[i]);
         }

@@ -290,12 +290,7 @@ class StaleKernelTest {
     }
 
     private static String ciMultipath(String vol) {
-        return """
-                {"driver_volume_type": "iscsi", "serial": "%s",
-                 "data": {"target_portals": ["%s", "%s"], "target_iqns": ["%s", "%s"], "target_luns": [%d, %d],
-                          "volume_id": "%s", "access_mode": "rw"}}
-                """.formatted(vol, TargetBed.PORTAL_1, TargetBed.PORTAL_2, TargetBed.TARGET_IQN, TargetBed.TARGET_IQN,
-                LUN, LUN, vol);
+        return TargetBed.multipathConnectionInfo(vol, LUN);
     }
 
     private static String multipathParams(String vol) {

@@ -2,6 +2,7 @@ package org.brickd.kernel;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.UUID;
@@ -66,6 +67,24 @@ final class TargetBed {
         return bedctlWith(List.of(), args);
     }
 
+    /** bedctl's "luns": {@code count} new LUNs from {@code first}, one configfs pass (up to 2 s per LUN under TCG). */
+    static String luns(String prefix, int first, int sizeMb, List<String> serials) {
+        List<String> argv = new ArrayList<>(List.of("bash", System.getenv("BRICKD_HOME") + "/testbed/guest/bedctl.sh",
+                "luns", prefix, Integer.toString(first), Integer.toString(sizeMb)));
+        argv.addAll(serials);
+        CommandResult r = KernelBed.run(Duration.ofSeconds(60 + 2L * serials.size()), argv.toArray(String[]::new));
+        assertThat(r.exitCode()).as("bedctl luns %s: %s", prefix, r.stderr()).isZero();
+        return r.stdout();
+    }
+
+    /** bedctl's "luns_unmap" of {@code count} LUNs from {@code first}. */
+    static void unmapLuns(int first, int count) {
+        CommandResult r = KernelBed.run(Duration.ofSeconds(60 + count), "bash",
+                System.getenv("BRICKD_HOME") + "/testbed/guest/bedctl.sh", "luns_unmap", Integer.toString(first),
+                Integer.toString(count));
+        assertThat(r.exitCode()).as("bedctl luns_unmap %d %d: %s", first, count, r.stderr()).isZero();
+    }
+
     private static String bedctlWith(List<String> prefix, String... args) {
         List<String> argv = new ArrayList<>(prefix);
         argv.addAll(List.of("bash", System.getenv("BRICKD_HOME") + "/testbed/guest/bedctl.sh"));
@@ -73,6 +92,15 @@ final class TargetBed {
         CommandResult r = KernelBed.run(argv.toArray(String[]::new));
         assertThat(r.exitCode()).as("bedctl %s: %s", String.join(" ", args), r.stderr()).isZero();
         return r.stdout();
+    }
+
+    /** nova's connection_info of volume {@code vol} on LUN {@code lun} through both portals of tgt1. */
+    static String multipathConnectionInfo(String vol, int lun) {
+        return """
+                {"driver_volume_type": "iscsi", "serial": "%s",
+                 "data": {"target_portals": ["%s", "%s"], "target_iqns": ["%s", "%s"], "target_luns": [%d, %d],
+                          "volume_id": "%s", "access_mode": "rw"}}
+                """.formatted(vol, PORTAL_1, PORTAL_2, TARGET_IQN, TARGET_IQN, lun, lun, vol);
     }
 
     /** Sessions, SCSI devices of LIO, node records: what an operator would list after a detach. */

@@ -182,11 +182,16 @@ public final class FakeHost {
 
     /**
      * udev has processed block device {@code name} (major:minor {@code devnum}, e.g. "8:16"):
-     * /sys/block/NAME/dev and udev's database entry /run/udev/data/bMAJ:MIN with ID_SERIAL.
+     * /sys/block/NAME/dev and udev's database entry /run/udev/data/bMAJ:MIN with ID_SERIAL and
+     * the links (relative to /dev) by-id/scsi-ID_SERIAL and {@code moreLinks}.
      */
-    public FakeHost udevProcessed(String name, String devnum, String idSerial) {
+    public FakeHost udevProcessed(String name, String devnum, String idSerial, String... moreLinks) {
         file(root.relativize(realPath("sys/block/" + name)).toString() + "/dev", devnum + "\n");
-        file("run/udev/data/b" + devnum, "S:disk/by-id/scsi-" + idSerial + "\nE:ID_SERIAL=" + idSerial + "\n");
+        StringBuilder db = new StringBuilder("S:disk/by-id/scsi-" + idSerial + "\n");
+        for (String link : moreLinks) {
+            db.append("S:").append(link).append('\n');
+        }
+        file("run/udev/data/b" + devnum, db + "E:ID_SERIAL=" + idSerial + "\n");
         return this;
     }
 

@@ -82,6 +82,8 @@ public final class FakeIscsi implements Commands {
     private final Set<String> failingFlushes = new HashSet<>();
     private final List<String> flushed = new ArrayList<>();
     private final Map<Long, Runnable> slowDisks = new HashMap<>();
+    private final List<String> udevOwes = new ArrayList<>();
+    private volatile boolean udevLags;
     private int nextHost = FIRST_HOST;
     private int nextSid = 1;
 
@@ -568,18 +570,37 @@ public final class FakeIscsi implements Commands {
         host.disk(s.dir(), h, name);
         host.file("sys/block/" + name + "/size", lu.bytes() / 512 + "\n");
         // udev's rules for the new disk (and its database entry, which multipathd reads)
-        host.udevProcessed(name, devnum(name), w.udev());
+        boolean naa = w.type() == Wwid.Type.NAA;
+        host.udevProcessed(name, devnum(name), w.udev(), naa ? new String[] {"disk/by-id/wwn-0x" + w.id()} : new String[0]);
         host.link("dev/disk/by-id/scsi-" + w.udev(), "../../" + name);
-        if (w.type() == Wwid.Type.NAA) {
+        if (naa) {
             host.link("dev/disk/by-id/wwn-0x" + w.id(), "../../" + name);
         }
         disks.put(name, new Disk(name, h, s, lu.bytes()));
     }
 
+    /**
+     * udev falls behind on removals: a deleted disk's by-id links stay, dangling, until
+     * {@link #udevCatchesUp}.
+     */
+    public FakeIscsi udevLagsOnRemoval() {
+        udevLags = true;
+        return this;
+    }
+
+    /** udev runs the removals it owes: the by-id links of deleted disks go. */
+    public synchronized void udevCatchesUp() {
+        udevOwes.forEach(name -> SdDevices.dropLinksTo(host, name));
+        udevOwes.clear();
+    }
+
     /** Removes a SCSI device: its directory and class links, the sd disk, /dev node and udev links. */
     private void removeDevice(Hctl h) {
         Disk d = diskAt(h);
-        SdDevices.remove(host, h, d != null ? d.name() : null);
+        SdDevices.remove(host, h, d != null ? d.name() : null, !udevLags);
+        if (d != null && udevLags) {
+            udevOwes.add(d.name());
+        }
         if (d != null) {
             disks.remove(d.name());
             host.remove("run/udev/data/b" + devnum(d.name()));

@@ -40,19 +40,17 @@ final class SdDevices {
      * SCSI target directory once it holds no device.
      */
     static void remove(FakeHost host, Hctl h, String disk) {
+        remove(host, h, disk, true);
+    }
+
+    /** As {@link #remove(FakeHost, Hctl, String)}; without {@code udev} the by-id links stay, dangling. */
+    static void remove(FakeHost host, Hctl h, String disk, boolean udev) {
         Optional<String> real = host.sysfs().resolve("class/scsi_device/" + h + "/device");
         if (disk != null) {
             host.remove("sys/block/" + disk);
             host.remove("dev/" + disk);
-            for (String link : host.ls("dev/disk/by-id")) {
-                Path p = host.root().resolve("dev/disk/by-id/" + link);
-                try {
-                    if (Files.isSymbolicLink(p) && Files.readSymbolicLink(p).getFileName().toString().equals(disk)) {
-                        host.remove("dev/disk/by-id/" + link);
-                    }
-                } catch (IOException e) {
-                    throw new UncheckedIOException(e);
-                }
+            if (udev) {
+                dropLinksTo(host, disk);
             }
         }
         host.remove("sys/class/scsi_device/" + h);
@@ -62,6 +60,20 @@ final class SdDevices {
             String target = dir.substring(0, dir.lastIndexOf('/'));
             if (host.ls(target).isEmpty()) {
                 host.remove(target); // the kernel reaps a SCSI target with no devices left
+            }
+        }
+    }
+
+    /** udev's part of a removal: the by-id links that name {@code disk}. */
+    static void dropLinksTo(FakeHost host, String disk) {
+        for (String link : host.ls("dev/disk/by-id")) {
+            Path p = host.root().resolve("dev/disk/by-id/" + link);
+            try {
+                if (Files.isSymbolicLink(p) && Files.readSymbolicLink(p).getFileName().toString().equals(disk)) {
+                    host.remove("dev/disk/by-id/" + link);
+                }
+            } catch (IOException e) {
+                throw new UncheckedIOException(e);
             }
         }
     }
