@@ -7,7 +7,7 @@
 # (DIR/reports, default target/kernel-tier). Fails, saying why, if the VM cannot boot,
 # if any test fails, if any test is skipped, or if no test ran.
 # --env: set in the guest for the tests (e.g. BRICKD_SOAK_LOOPS, see SoakKernelTest);
-# BRICKD_KERNEL_TIMEOUT: the VM's bound in seconds (default 2400).
+# BRICKD_KERNEL_TIMEOUT: the VM's bound in seconds (default 3000: the whole tier takes ~30 min on 2 cores).
 # Needs `mvn package` to have run (bin/run-tests does both).
 set -euo pipefail
 
@@ -32,7 +32,7 @@ mkdir -p "$out"
 rm -rf "$out/reports"
 sel=${selects[*]:-}
 set +e
-"$repo/testbed/vm.sh" --script "$repo/testbed/guest/kernel-tests.sh" --out "$out" --timeout "${BRICKD_KERNEL_TIMEOUT:-2400}" \
+"$repo/testbed/vm.sh" --script "$repo/testbed/guest/kernel-tests.sh" --out "$out" --timeout "${BRICKD_KERNEL_TIMEOUT:-3000}" \
     --env "KT_SELECT=${sel// /,}" "${envs[@]}"
 rc=$?
 set -e
