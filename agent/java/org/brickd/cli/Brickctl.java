@@ -7,7 +7,10 @@ import java.io.IOException;
 import java.io.PrintWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.Collections;
 import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.Callable;
@@ -34,11 +37,80 @@ import picocli.CommandLine.Spec;
         exitCodeListHeading = "Exit Codes%n",
         exitCodeList = {"0:ok", "1:the operation failed, found problems, or was declined",
             "2:usage error, or a check could not run"},
-        subcommands = {Brickctl.Connector.class, Brickctl.Attach.class, Brickctl.Detach.class,
-                Brickctl.Attachments.class, Brickctl.Inventory.class, StaleCommands.Find.class, StaleCommands.Cleanup.class,
-                DomainCommands.class, CheckCommand.class,
-                CommandLine.HelpCommand.class})
+        modelTransformer = Brickctl.Subcommands.class)
 public final class Brickctl {
+
+    /**
+     * The subcommands, in the order --help lists them. Not in the annotation: picocli would build
+     * every one's model by reflection on each start (its classes cannot enter the CDS archive), and
+     * a run needs one; {@link Subcommands} adds them.
+     */
+    private static final Map<String, Class<?>> SUBCOMMANDS = subcommands();
+
+    private static Map<String, Class<?>> subcommands() {
+        Map<String, Class<?>> m = new LinkedHashMap<>();
+        m.put("connector", Connector.class);
+        m.put("attach", Attach.class);
+        m.put("detach", Detach.class);
+        m.put("attachments", Attachments.class);
+        m.put("inventory", Inventory.class);
+        m.put("stale", StaleCommands.Find.class);
+        m.put("cleanup", StaleCommands.Cleanup.class);
+        m.put("domain", DomainCommands.class);
+        m.put("check", CheckCommand.class);
+        m.put("help", CommandLine.HelpCommand.class);
+        return Collections.unmodifiableMap(m);
+    }
+
+    /**
+     * Registers the one subcommand the command line names, or every one when it names none, an
+     * unknown one or {@code help} (--help, usage errors with suggestions, the completion and man
+     * page generators, which build brickctl from this class and get the whole tree).
+     */
+    static final class Subcommands implements CommandLine.IModelTransformer {
+        @Override
+        public CommandSpec transform(CommandSpec spec) {
+            Optional<String> named = ((Brickctl) spec.userObject()).args.flatMap(a -> named(spec, a))
+                    .filter(n -> SUBCOMMANDS.containsKey(n) && !n.equals("help"));
+            SUBCOMMANDS.forEach((name, cls) -> {
+                if (named.isEmpty() || named.get().equals(name)) {
+                    spec.addSubcommand(name, new CommandLine(cls));
+                }
+            });
+            return spec;
+        }
+
+        /** The first word that is neither one of brickctl's own options nor an option's value; empty at "--" or an unknown option. */
+        static Optional<String> named(CommandSpec spec, List<String> args) {
+            for (int i = 0; i < args.size(); i++) {
+                String a = args.get(i);
+                if (!a.startsWith("-")) {
+                    return Optional.of(a);
+                }
+                int eq = a.indexOf('=');
+                CommandLine.Model.OptionSpec o = spec.findOption(eq < 0 ? a : a.substring(0, eq));
+                if (o == null) {
+                    return Optional.empty();
+                }
+                if (eq < 0 && o.arity().max() > 0) {
+                    i++;
+                }
+            }
+            return Optional.empty();
+        }
+    }
+
+    /** The command line this instance was made for; empty: build every subcommand. */
+    private final Optional<List<String>> args;
+
+    /** With every subcommand (what picocli's generators instantiate). */
+    public Brickctl() {
+        this.args = Optional.empty();
+    }
+
+    private Brickctl(String[] args) {
+        this.args = Optional.of(List.of(args));
+    }
 
     static final ObjectMapper JSON = new ObjectMapper();
 
@@ -69,12 +141,21 @@ public final class Brickctl {
     CommandSpec spec;
 
     public static void main(String[] args) {
-        System.exit(commandLine().execute(args));
+        System.exit(commandLineFor(args).execute(args));
     }
 
-    /** The command line with brickctl's error handling: a failed operation is exit 1 with its message. */
+    /** The command line with brickctl's error handling and every subcommand (--help, the docs). */
     public static CommandLine commandLine() {
-        CommandLine cl = new CommandLine(new Brickctl());
+        return withErrorHandling(new CommandLine(new Brickctl()));
+    }
+
+    /** The command line for running {@code args}: only the subcommand they name is built. */
+    public static CommandLine commandLineFor(String[] args) {
+        return withErrorHandling(new CommandLine(new Brickctl(args)));
+    }
+
+    /** A failed operation is exit 1 with its message. */
+    private static CommandLine withErrorHandling(CommandLine cl) {
         cl.setExecutionExceptionHandler((e, cmd, parsed) -> {
             if (e instanceof BrickException b) {
                 cmd.getErr().println("brickctl: " + b.getMessage());

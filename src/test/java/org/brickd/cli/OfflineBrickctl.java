@@ -38,7 +38,10 @@ final class OfflineBrickctl {
     }
 
     Run run(String... args) {
-        CommandLine cl = Brickctl.commandLine();
+        List<String> all = new ArrayList<>(List.of("--config", dir.resolve("absent.conf").toString(), "--state-dir",
+                stateDir().toString(), "--offline"));
+        all.addAll(List.of(args));
+        CommandLine cl = Brickctl.commandLineFor(all.toArray(String[]::new));
         Brickctl top = cl.getCommand();
         top.offlineWiring = config -> new Wiring(config, new Wiring.Host(host.host().root(), host.sysfs(), host.devfs(),
                 host.nat(), host, new Uevents(null, Duration.ofMillis(5)), false));
@@ -50,9 +53,6 @@ final class OfflineBrickctl {
         StringWriter err = new StringWriter();
         cl.setOut(new PrintWriter(out, true));
         cl.setErr(new PrintWriter(err, true));
-        List<String> all = new ArrayList<>(List.of("--config", dir.resolve("absent.conf").toString(), "--state-dir",
-                stateDir().toString(), "--offline"));
-        all.addAll(List.of(args));
         int exit = cl.execute(all.toArray(String[]::new));
         return new Run(exit, out.toString(), err.toString());
     }
