@@ -150,6 +150,7 @@ public final class Brickctl {
     CommandSpec spec;
 
     public static void main(String[] args) {
+        System.setProperty(CliLogging.PROPERTY, "true");
         System.exit(commandLineFor(args).execute(args));
     }
 
