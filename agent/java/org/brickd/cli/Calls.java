@@ -92,7 +92,7 @@ abstract class Calls implements AutoCloseable {
         }
         System.err.println("brickctl: DIAGNOSTIC: read-only, over the tree at " + root + " (ledger in "
                 + config.path("state_dir") + "), not this host");
-        return inProcess(new Wiring(config, root), Set.of(Access.READ));
+        return inProcess(new Wiring(config, Wiring.Host.copy(root)), Set.of(Access.READ));
     }
 
     private static Calls inProcess(Wiring w, Set<Access> allowed) {

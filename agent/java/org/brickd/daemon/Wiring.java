@@ -77,6 +77,16 @@ public final class Wiring implements AutoCloseable {
             return new Host(root, new Sysfs(root), new DevFs(root), nat, new ProcessCommands(),
                     Uevents.open(nat, java.time.Duration.ofMillis(250)), true);
         }
+
+        /**
+         * A copy of a host's sys/ and dev/ under {@code root}, for read-only methods: no uevent
+         * socket and no multipathd, which would be this machine's, not the copy's (and cost a
+         * short command the loading of two libraries, or a search for them).
+         */
+        public static Host copy(Path root) {
+            return new Host(root, new Sysfs(root), new DevFs(root), new JnaNative(), new ProcessCommands(),
+                    new Uevents(null, java.time.Duration.ofMillis(250)), false);
+        }
     }
 
     public Wiring(Config config, Path root) {
