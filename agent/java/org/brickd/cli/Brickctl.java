@@ -15,11 +15,13 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.Callable;
+import java.util.function.BiFunction;
 import java.util.function.Function;
 import java.util.function.Supplier;
 import org.brickd.daemon.Config;
 import org.brickd.daemon.Wiring;
 import org.brickd.errors.BrickException;
+import org.brickd.service.JournaledSteps;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
@@ -144,7 +146,10 @@ public final class Brickctl {
     Path diagnosticRoot;
 
     /** How offline mode builds the host's wiring: this host, as root; a test passes one over a fake root. */
-    Function<Config, Wiring> offlineWiring = Calls::realHost;
+    BiFunction<Config, JournaledSteps.Watch, Wiring> offlineWiring = Calls::realHost;
+
+    /** Where a slow call shows what it is doing: stderr when it is a terminal; a test passes a fake terminal. */
+    Supplier<Progress> progress = Progress::onStderr;
 
     @Spec
     CommandSpec spec;
@@ -197,7 +202,8 @@ public final class Brickctl {
         if (stateDir != null) {
             c = c.with("state_dir", stateDir.toString());
         }
-        return diagnosticRoot != null ? Calls.diagnostic(c, diagnosticRoot) : Calls.open(c, offline, offlineWiring);
+        return diagnosticRoot != null ? Calls.diagnostic(c, diagnosticRoot, progress.get())
+                : Calls.open(c, offline, offlineWiring, progress.get());
     }
 
     JsonNode readJsonFile(Path file, String what) {

@@ -7,7 +7,11 @@ import ch.qos.logback.classic.spi.Configurator.ExecutionStatus;
 import ch.qos.logback.classic.util.LogbackMDCAdapter;
 import java.io.ByteArrayOutputStream;
 import java.io.PrintStream;
+import java.io.PrintWriter;
+import java.io.StringWriter;
 import java.nio.charset.StandardCharsets;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
@@ -37,6 +41,30 @@ class CliLoggingTest {
 
         assertThat(err.toString(StandardCharsets.UTF_8))
                 .matches("\\d\\d:\\d\\d:\\d\\d\\.\\d{3} INFO  \\[main\\] Wiring: no multipath-tools on this host\\R");
+    }
+
+    @Test
+    void aLogLineErasesTheProgressLineFirstAndTheNextRedrawBringsItBack() {
+        System.setProperty(CliLogging.PROPERTY, "true");
+        System.setErr(new PrintStream(new ByteArrayOutputStream(), true, StandardCharsets.UTF_8));
+        StringWriter terminal = new StringWriter();
+        AtomicLong now = new AtomicLong();
+        LoggerContext context = new LoggerContext();
+        context.setMDCAdapter(new LogbackMDCAdapter());
+        new CliLogging().configure(context);
+
+        try (Progress progress = new Progress(new PrintWriter(terminal, true), now::get).shownOnStderr()) {
+            progress.calling("disconnect_volume");
+            now.addAndGet(TimeUnit.SECONDS.toNanos(2));
+            progress.redraw();
+            context.getLogger("org.brickd.iscsi.IscsiAdm").info("logout");
+            String afterLog = terminal.toString();
+            progress.redraw();
+
+            assertThat(afterLog).endsWith("brickctl: detaching ... 2 s" + Progress.ERASE);
+            assertThat(terminal.toString()).endsWith(Progress.ERASE + "brickctl: detaching ... 2 s");
+        }
+        context.stop();
     }
 
     @Test

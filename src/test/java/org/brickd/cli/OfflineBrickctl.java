@@ -27,6 +27,8 @@ final class OfflineBrickctl {
     /** The operator's answer on a terminal; null: no terminal. */
     String terminalAnswer;
     final List<String> asked = new ArrayList<>();
+    /** What shows a slow call's progress (a fake terminal in a test); by default nothing. */
+    Progress progress = Progress.NONE;
 
     OfflineBrickctl(FakeIscsi host, Path dir) {
         this.host = host;
@@ -43,8 +45,9 @@ final class OfflineBrickctl {
         all.addAll(List.of(args));
         CommandLine cl = Brickctl.commandLineFor(all.toArray(String[]::new));
         Brickctl top = cl.getCommand();
-        top.offlineWiring = config -> new Wiring(config, new Wiring.Host(host.host().root(), host.sysfs(), host.devfs(),
-                host.nat(), host, new Uevents(null, Duration.ofMillis(5)), false));
+        top.offlineWiring = (config, watch) -> new Wiring(config, new Wiring.Host(host.host().root(), host.sysfs(),
+                host.devfs(), host.nat(), host, new Uevents(null, Duration.ofMillis(5)), false), watch);
+        top.progress = () -> progress;
         top.terminal = () -> terminalAnswer == null ? Optional.empty() : Optional.of(q -> {
             asked.add(q);
             return terminalAnswer;
