@@ -77,10 +77,21 @@ public final class Brickctl {
                     .filter(n -> SUBCOMMANDS.containsKey(n) && !n.equals("help"));
             SUBCOMMANDS.forEach((name, cls) -> {
                 if (named.isEmpty() || named.get().equals(name)) {
-                    spec.addSubcommand(name, new CommandLine(cls));
+                    CommandLine sub = new CommandLine(cls);
+                    if (cls != CommandLine.HelpCommand.class) {
+                        withHelpOption(sub);
+                    }
+                    spec.addSubcommand(name, sub);
                 }
             });
             return spec;
+        }
+
+        /** -h/--help on a subcommand and on each of its own subcommands (brickctl inventory --help). */
+        private static void withHelpOption(CommandLine cl) {
+            cl.getCommandSpec().addOption(CommandLine.Model.OptionSpec.builder("-h", "--help").usageHelp(true)
+                    .description("Show this help message and exit.").build());
+            cl.getSubcommands().values().forEach(Subcommands::withHelpOption);
         }
 
         /** The first word that is neither one of brickctl's own options nor an option's value; empty at "--" or an unknown option. */

@@ -47,6 +47,21 @@ class BrickctlSubcommandsTest {
     }
 
     @Test
+    void eachSubcommandAndDomainsOwnAnswerHelpWithTheirUsage() {
+        for (List<String> argv : List.of(List.of("inventory", "--help"), List.of("cleanup", "-h"),
+                List.of("domain", "check", "--help"), List.of("--json", "check", "--help"))) {
+            String[] args = argv.toArray(String[]::new);
+            CommandLine cl = Brickctl.commandLineFor(args);
+            StringWriter out = new StringWriter();
+            cl.setOut(new PrintWriter(out, true));
+
+            assertThat(cl.execute(args)).as("%s", argv).isZero();
+            String command = String.join(" ", argv.stream().filter(a -> !a.startsWith("-")).toList());
+            assertThat(out.toString()).as("%s", argv).startsWith("Usage: brickctl " + command);
+        }
+    }
+
+    @Test
     void aTypoStillGetsPicocliSuggestions() {
         CommandLine cl = Brickctl.commandLineFor(new String[] {"invntory"});
         StringWriter err = new StringWriter();
