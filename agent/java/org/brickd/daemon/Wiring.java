@@ -128,7 +128,8 @@ public final class Wiring implements AutoCloseable {
         this.volumes = new VolumeService(ledger, iscsi, java.util.Optional.of(fc), probe, volumeLocks,
                 java.util.Optional.of(new VolumeService.Fencing(fencer, ConnectionInfoJson::parseRecorded)), watch);
         this.stale = new StaleService(new HostScanner(sysfs, scsiDevices, probe, dmMaps, ledger),
-                new StaleCleaner(scsi, multipath, dmMaps, ledger, fencer, volumeLocks, config.duration("removal_timeout")),
+                new StaleCleaner(scsi, multipath, dmMaps, ledger, fencer, volumeLocks, config.duration("removal_timeout"),
+                        (kind, what) -> watch.intended("cleanup", kind, what)),
                 new StaleClassifier.Policy(config.bool("stale_remove_unowned"), config.names("stale_exclude")),
                 volumes::inFlight);
     }

@@ -27,17 +27,20 @@ class BrickctlProgressTest {
     private static final String PORTAL = "127.0.0.1:3260";
     private static final String VOL = "aaaaaaaa-1111-4000-8000-000000000001";
     private static final String WWID = "naa.6001405aaaaaaaa00004000800000000";
+    private static final String WWID_2 = "naa.6001405bbbbbbbb00004000800000000";
 
     @TempDir
     Path dir;
 
+    private FakeIscsi.Target target;
     private FakeIscsi host;
     private OfflineBrickctl brickctl;
     private final StringWriter terminal = new StringWriter();
 
     @BeforeEach
     void setUp() {
-        host = new FakeIscsi(dir.resolve("root"), FakeIscsi.target(IQN).portal(PORTAL).lun(1, WWID));
+        target = FakeIscsi.target(IQN).portal(PORTAL).lun(1, WWID).lun(2, WWID_2);
+        host = new FakeIscsi(dir.resolve("root"), target);
         brickctl = new OfflineBrickctl(host, dir);
         AtomicLong now = new AtomicLong();
         brickctl.progress = new Progress(new PrintWriter(terminal, true),
@@ -68,6 +71,24 @@ class BrickctlProgressTest {
                 "brickctl: attaching, step 2: login " + PORTAL + " " + IQN + " ... 2 s").last().isEqualTo("");
         assertThat(frames()).filteredOn(f -> !f.isEmpty()).allMatch(f -> f.startsWith("brickctl: attaching"));
         assertThat(r.out()).doesNotContain("brickctl:").doesNotContain("\033");
+    }
+
+    @Test
+    void aStaleCleanupShowsEachDeviceAsItIsRemoved() throws Exception {
+        assertThat(brickctl.run("attach", "--connection-info", connectionInfo().toString()).exit()).isZero();
+        // LUN 2 scanned by someone else, then unmapped on the array: a stale device nobody owns
+        String scsiHost = host.ls("sys/class/scsi_host").get(0);
+        host.sysfs().write("class/scsi_host/" + scsiHost + "/scan", "0 0 2");
+        target.unmap(2);
+        terminal.getBuffer().setLength(0);
+
+        OfflineBrickctl.Run r = brickctl.run("cleanup", "--yes");
+
+        assertThat(r.exit()).as(r.out() + r.err()).isZero();
+        assertThat(host.ls("sys/class/scsi_device")).containsExactly("7:0:0:1");
+        assertThat(frames()).anyMatch(f -> f.matches(
+                "brickctl: cleaning up stale devices and maps, step 1: delete 7:0:0:2 \\(sd[a-z]+\\) \\.\\.\\. \\d+ s"));
+        assertThat(frames()).last().isEqualTo("");
     }
 
     @Test
