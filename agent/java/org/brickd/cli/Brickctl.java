@@ -2,20 +2,26 @@ package org.brickd.cli;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.io.IOException;
 import java.io.PrintWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.Collections;
 import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.Callable;
+import java.util.function.BiFunction;
 import java.util.function.Function;
 import java.util.function.Supplier;
 import org.brickd.daemon.Config;
 import org.brickd.daemon.Wiring;
 import org.brickd.errors.BrickException;
+import org.brickd.service.JournaledSteps;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
@@ -34,13 +40,100 @@ import picocli.CommandLine.Spec;
         exitCodeListHeading = "Exit Codes%n",
         exitCodeList = {"0:ok", "1:the operation failed, found problems, or was declined",
             "2:usage error, or a check could not run"},
-        subcommands = {Brickctl.Connector.class, Brickctl.Attach.class, Brickctl.Detach.class,
-                Brickctl.Attachments.class, Brickctl.Inventory.class, StaleCommands.Find.class, StaleCommands.Cleanup.class,
-                DomainCommands.class, CheckCommand.class,
-                CommandLine.HelpCommand.class})
+        modelTransformer = Brickctl.Subcommands.class)
 public final class Brickctl {
 
-    static final ObjectMapper JSON = new ObjectMapper();
+    /**
+     * The subcommands, in the order --help lists them. Not in the annotation: picocli would build
+     * every one's model by reflection on each start, and a run needs one; {@link Subcommands} adds them.
+     */
+    private static final Map<String, Class<?>> SUBCOMMANDS = subcommands();
+
+    private static Map<String, Class<?>> subcommands() {
+        Map<String, Class<?>> m = new LinkedHashMap<>();
+        m.put("connector", Connector.class);
+        m.put("attach", Attach.class);
+        m.put("detach", Detach.class);
+        m.put("attachments", Attachments.class);
+        m.put("inventory", Inventory.class);
+        m.put("stale", StaleCommands.Find.class);
+        m.put("cleanup", StaleCommands.Cleanup.class);
+        m.put("domain", DomainCommands.class);
+        m.put("check", CheckCommand.class);
+        m.put("help", CommandLine.HelpCommand.class);
+        return Collections.unmodifiableMap(m);
+    }
+
+    /**
+     * Registers the one subcommand the command line names, or every one when it names none, an
+     * unknown one or {@code help} (--help, usage errors with suggestions, the completion and man
+     * page generators, which build brickctl from this class and get the whole tree).
+     */
+    static final class Subcommands implements CommandLine.IModelTransformer {
+        @Override
+        public CommandSpec transform(CommandSpec spec) {
+            Optional<String> named = ((Brickctl) spec.userObject()).args.flatMap(a -> named(spec, a))
+                    .filter(n -> SUBCOMMANDS.containsKey(n) && !n.equals("help"));
+            SUBCOMMANDS.forEach((name, cls) -> {
+                if (named.isEmpty() || named.get().equals(name)) {
+                    CommandLine sub = new CommandLine(cls);
+                    if (cls != CommandLine.HelpCommand.class) {
+                        withHelpOption(sub);
+                    }
+                    spec.addSubcommand(name, sub);
+                }
+            });
+            return spec;
+        }
+
+        /** -h/--help on a subcommand and on each of its own subcommands (brickctl inventory --help). */
+        private static void withHelpOption(CommandLine cl) {
+            cl.getCommandSpec().addOption(CommandLine.Model.OptionSpec.builder("-h", "--help").usageHelp(true)
+                    .description("Show this help message and exit.").build());
+            cl.getSubcommands().values().forEach(Subcommands::withHelpOption);
+        }
+
+        /** The first word that is neither one of brickctl's own options nor an option's value; empty at "--" or an unknown option. */
+        static Optional<String> named(CommandSpec spec, List<String> args) {
+            for (int i = 0; i < args.size(); i++) {
+                String a = args.get(i);
+                if (!a.startsWith("-")) {
+                    return Optional.of(a);
+                }
+                int eq = a.indexOf('=');
+                CommandLine.Model.OptionSpec o = spec.findOption(eq < 0 ? a : a.substring(0, eq));
+                if (o == null) {
+                    return Optional.empty();
+                }
+                if (eq < 0 && o.arity().max() > 0) {
+                    i++;
+                }
+            }
+            return Optional.empty();
+        }
+    }
+
+    /** The command line this instance was made for; empty: build every subcommand. */
+    private final Optional<List<String>> args;
+
+    /** With every subcommand (what picocli's generators instantiate). */
+    public Brickctl() {
+        this.args = Optional.empty();
+    }
+
+    private Brickctl(String[] args) {
+        this.args = Optional.of(List.of(args));
+    }
+
+    /** Builds request nodes; the ObjectMapper (tens of milliseconds to start) only where JSON is read or printed. */
+    static final JsonNodeFactory JSON = JsonNodeFactory.instance;
+
+    /** The mapper, made on first use: a table-printing command never needs it. */
+    static final class Mapper {
+        static final ObjectMapper INSTANCE = new ObjectMapper();
+
+        private Mapper() {}
+    }
 
     @Option(names = "--socket", description = "daemon socket (default: from the config, /run/brickd/brickd.sock)")
     Path socket;
@@ -63,18 +156,31 @@ public final class Brickctl {
     Path diagnosticRoot;
 
     /** How offline mode builds the host's wiring: this host, as root; a test passes one over a fake root. */
-    Function<Config, Wiring> offlineWiring = Calls::realHost;
+    BiFunction<Config, JournaledSteps.Watch, Wiring> offlineWiring = Calls::realHost;
+
+    /** Where a slow call shows what it is doing: stderr when it is a terminal; a test passes a fake terminal. */
+    Supplier<Progress> progress = Progress::onStderr;
 
     @Spec
     CommandSpec spec;
 
     public static void main(String[] args) {
-        System.exit(commandLine().execute(args));
+        System.setProperty(CliLogging.PROPERTY, "true");
+        System.exit(commandLineFor(args).execute(args));
     }
 
-    /** The command line with brickctl's error handling: a failed operation is exit 1 with its message. */
+    /** The command line with brickctl's error handling and every subcommand (--help, the docs). */
     public static CommandLine commandLine() {
-        CommandLine cl = new CommandLine(new Brickctl());
+        return withErrorHandling(new CommandLine(new Brickctl()));
+    }
+
+    /** The command line for running {@code args}: only the subcommand they name is built. */
+    public static CommandLine commandLineFor(String[] args) {
+        return withErrorHandling(new CommandLine(new Brickctl(args)));
+    }
+
+    /** A failed operation is exit 1 with its message. */
+    private static CommandLine withErrorHandling(CommandLine cl) {
         cl.setExecutionExceptionHandler((e, cmd, parsed) -> {
             if (e instanceof BrickException b) {
                 cmd.getErr().println("brickctl: " + b.getMessage());
@@ -106,12 +212,13 @@ public final class Brickctl {
         if (stateDir != null) {
             c = c.with("state_dir", stateDir.toString());
         }
-        return diagnosticRoot != null ? Calls.diagnostic(c, diagnosticRoot) : Calls.open(c, offline, offlineWiring);
+        return diagnosticRoot != null ? Calls.diagnostic(c, diagnosticRoot, progress.get())
+                : Calls.open(c, offline, offlineWiring, progress.get());
     }
 
     JsonNode readJsonFile(Path file, String what) {
         try {
-            return JSON.readTree(Files.readString(file));
+            return Mapper.INSTANCE.readTree(Files.readString(file));
         } catch (IOException e) {
             throw new CommandLine.ParameterException(new CommandLine(this), "cannot read " + what + " " + file + ": "
                     + e.getMessage());
@@ -120,7 +227,7 @@ public final class Brickctl {
 
     void print(PrintWriter out, JsonNode n) {
         try {
-            out.println(JSON.writerWithDefaultPrettyPrinter().writeValueAsString(n));
+            out.println(Mapper.INSTANCE.writerWithDefaultPrettyPrinter().writeValueAsString(n));
         } catch (IOException e) {
             throw new IllegalStateException(e);
         }
@@ -137,7 +244,7 @@ public final class Brickctl {
         @Override
         public Integer call() {
             try (Calls c = top.calls()) {
-                ObjectNode p = JSON.createObjectNode().put("multipath", multipath);
+                ObjectNode p = JSON.objectNode().put("multipath", multipath);
                 top.print(top.out(), c.call("get_connector_properties", p));
                 return 0;
             }
@@ -161,7 +268,7 @@ public final class Brickctl {
         @Override
         public Integer call() {
             try (Calls c = top.calls()) {
-                ObjectNode p = JSON.createObjectNode();
+                ObjectNode p = JSON.objectNode();
                 p.set("connection_info", top.readJsonFile(file, "connection_info"));
                 if (instance != null) {
                     p.put("instance_uuid", instance);
@@ -190,7 +297,7 @@ public final class Brickctl {
         @Override
         public Integer call() {
             try (Calls c = top.calls()) {
-                ObjectNode p = JSON.createObjectNode();
+                ObjectNode p = JSON.objectNode();
                 p.set("connection_info", top.readJsonFile(file, "connection_info"));
                 p.putNull("device_info");
                 p.put("force", force);
@@ -210,7 +317,7 @@ public final class Brickctl {
         @Override
         public Integer call() {
             try (Calls c = top.calls()) {
-                JsonNode r = c.call("list_attachments", JSON.createObjectNode());
+                JsonNode r = c.call("list_attachments", JSON.objectNode());
                 PrintWriter out = top.out();
                 if (top.json) {
                     top.print(out, r);
@@ -244,8 +351,8 @@ public final class Brickctl {
         @Override
         public Integer call() {
             try (Calls c = top.calls()) {
-                JsonNode r = c.call("inventory", JSON.createObjectNode());
-                withStaleClasses(r, c.call("find_stale", JSON.createObjectNode()));
+                JsonNode r = c.call("inventory", JSON.objectNode());
+                withStaleClasses(r, c.call("find_stale", JSON.objectNode()));
                 PrintWriter out = top.out();
                 if (top.json) {
                     top.print(out, r);

@@ -5,6 +5,7 @@ import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Set;
+import java.util.function.BiFunction;
 import java.util.function.Function;
 import org.brickd.daemon.Config;
 import org.brickd.daemon.Methods;
@@ -15,6 +16,7 @@ import org.brickd.rpc.Caller;
 import org.brickd.rpc.MethodTable;
 import org.brickd.rpc.RpcClient;
 import org.brickd.rpc.RpcError;
+import org.brickd.service.JournaledSteps;
 
 /**
  * Where brickctl's calls go: the daemon's socket when it answers, else the same methods
@@ -35,10 +37,43 @@ abstract class Calls implements AutoCloseable {
     }
 
     /**
-     * @param offlineWiring how offline mode builds the host's wiring ({@link #realHost}; a test passes
-     *                      one over a fake root)
+     * @param offlineWiring how offline mode builds the host's wiring, told of each journaled step
+     *                      ({@link #realHost}; a test passes one over a fake root)
+     * @param progress      shows each call that takes long, and offline its steps
      */
-    static Calls open(Config config, boolean offline, Function<Config, Wiring> offlineWiring) {
+    static Calls open(Config config, boolean offline, BiFunction<Config, JournaledSteps.Watch, Wiring> offlineWiring,
+            Progress progress) {
+        return reporting(open(config, offline, config2 -> offlineWiring.apply(config2, progress)), progress);
+    }
+
+    /** The diagnostic mode with progress. */
+    static Calls diagnostic(Config config, Path root, Progress progress) {
+        return reporting(diagnostic(config, root), progress);
+    }
+
+    /** {@code calls} telling {@code progress} when each call starts and returns; closing it closes both. */
+    private static Calls reporting(Calls calls, Progress progress) {
+        return new Calls() {
+            @Override
+            JsonNode call(String method, JsonNode params) {
+                progress.calling(method);
+                try {
+                    return calls.call(method, params);
+                } finally {
+                    progress.returned();
+                }
+            }
+
+            @Override
+            public void close() {
+                try (progress) {
+                    calls.close();
+                }
+            }
+        };
+    }
+
+    private static Calls open(Config config, boolean offline, Function<Config, Wiring> offlineWiring) {
         Path socket = config.path("socket");
         if (!offline && Files.exists(socket)) {
             try {
@@ -72,12 +107,12 @@ abstract class Calls implements AutoCloseable {
     }
 
     /** Offline on this host: root only, since it acts on the host directly. */
-    static Wiring realHost(Config config) {
+    static Wiring realHost(Config config, JournaledSteps.Watch watch) {
         if (!"root".equals(System.getProperty("user.name"))) {
             throw new BrickException(BrickException.Code.UNAVAILABLE,
                     "offline mode acts on the host directly and must run as root (or start brickd and use its socket)");
         }
-        return new Wiring(config, Path.of("/"));
+        return new Wiring(config, Wiring.Host.real(Path.of("/")), watch);
     }
 
     /**
@@ -85,14 +120,14 @@ abstract class Calls implements AutoCloseable {
      * sysfs and /dev under {@code root}, never the daemon; a method that could change something
      * is refused, so this cannot act on the host or on the files under {@code root}.
      */
-    static Calls diagnostic(Config config, Path root) {
+    private static Calls diagnostic(Config config, Path root) {
         if (!Files.isDirectory(root.resolve("sys"))) {
             throw new BrickException(BrickException.Code.INVALID_INPUT, "--diagnostic-root " + root
                     + ": no sys/ directory under it (want a copy of a host's /sys and /dev)");
         }
         System.err.println("brickctl: DIAGNOSTIC: read-only, over the tree at " + root + " (ledger in "
                 + config.path("state_dir") + "), not this host");
-        return inProcess(new Wiring(config, root), Set.of(Access.READ));
+        return inProcess(new Wiring(config, Wiring.Host.copy(root)), Set.of(Access.READ));
     }
 
     private static Calls inProcess(Wiring w, Set<Access> allowed) {

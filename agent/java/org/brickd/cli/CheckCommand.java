@@ -82,9 +82,9 @@ final class CheckCommand implements Callable<Integer> {
             return results;
         }
         try (calls) {
-            ObjectNode staleParams = Brickctl.JSON.createObjectNode().put("include_unowned", false);
+            ObjectNode staleParams = Brickctl.JSON.objectNode().put("include_unowned", false);
             answer(calls, "find_stale", staleParams, results, FROM_FIND_STALE);
-            answer(calls, "inventory", Brickctl.JSON.createObjectNode(), results, FROM_INVENTORY);
+            answer(calls, "inventory", Brickctl.JSON.objectNode(), results, FROM_INVENTORY);
             for (Map.Entry<String, Path> d : domains.entrySet()) {
                 results.add(domain(calls, d.getKey(), d.getValue()));
             }
@@ -116,11 +116,11 @@ final class CheckCommand implements Callable<Integer> {
     private Result domain(Calls calls, String name, Path bdmFile) {
         JsonNode bdms;
         try {
-            bdms = Brickctl.JSON.readTree(Files.readString(bdmFile));
+            bdms = Brickctl.Mapper.INSTANCE.readTree(Files.readString(bdmFile));
         } catch (IOException e) {
             return Result.unchecked("domain", name, "I4", "cannot read the BDM list " + bdmFile + ": " + e.getMessage());
         }
-        ObjectNode p = Brickctl.JSON.createObjectNode().put("domain", name);
+        ObjectNode p = Brickctl.JSON.objectNode().put("domain", name);
         p.set("bdms", bdms);
         try {
             return HealthCheck.domain(name, calls.call("check_domain", p));
@@ -151,7 +151,7 @@ final class CheckCommand implements Callable<Integer> {
     }
 
     private static JsonNode json(List<Result> results) {
-        ObjectNode o = Brickctl.JSON.createObjectNode();
+        ObjectNode o = Brickctl.JSON.objectNode();
         ArrayNode list = o.putArray("checks");
         for (Result r : results) {
             ObjectNode c = list.addObject().put("check", r.name()).put("invariant", r.invariant())

@@ -33,7 +33,7 @@ final class DomainCommands {
         Path xml;
 
         ObjectNode params(Brickctl top) {
-            ObjectNode p = Brickctl.JSON.createObjectNode().put("domain", domain);
+            ObjectNode p = Brickctl.JSON.objectNode().put("domain", domain);
             p.set("bdms", top.readJsonFile(bdms, "BDM list"));
             if (xml != null) {
                 try {

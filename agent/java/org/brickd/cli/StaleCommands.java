@@ -34,7 +34,7 @@ final class StaleCommands {
         @Override
         public Integer call() {
             try (Calls c = top.calls()) {
-                ObjectNode p = Brickctl.JSON.createObjectNode().put("include_unowned", includeUnowned);
+                ObjectNode p = Brickctl.JSON.objectNode().put("include_unowned", includeUnowned);
                 JsonNode r = c.call("find_stale", p);
                 PrintWriter out = top.out();
                 if (top.json) {
@@ -130,7 +130,7 @@ final class StaleCommands {
             BiConsumer<PrintWriter, JsonNode> printDone) {
 
         static Job stale(boolean includeUnowned) {
-            return new Job("cleanup_stale", Brickctl.JSON.createObjectNode().put("include_unowned", includeUnowned),
+            return new Job("cleanup_stale", Brickctl.JSON.objectNode().put("include_unowned", includeUnowned),
                     "findings", (out, a) -> findings(out, a.path("findings")), (out, a) -> Tables.table(out,
                             List.of("ok", "class", "device", "map", "result"),
                             Tables.rows(a.path("actions"), "ok", "class", "device", "map", "result")));
@@ -138,7 +138,7 @@ final class StaleCommands {
 
         /** cleanup_volume: the forced disconnect of what the ledger recorded for one volume. */
         static Job volume(String id) {
-            return new Job("cleanup_volume", Brickctl.JSON.createObjectNode().put("volume_id", id), "plan",
+            return new Job("cleanup_volume", Brickctl.JSON.objectNode().put("volume_id", id), "plan",
                     (out, a) -> {
                         out.println("  volume " + a.path("volume_id").asText()
                                 + ": forced disconnect of its recorded attachment");

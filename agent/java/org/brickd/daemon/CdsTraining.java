@@ -9,6 +9,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Set;
+import java.util.stream.Stream;
 import org.brickd.cli.Brickctl;
 import org.brickd.host.JnaNative;
 import org.brickd.host.PeerCredentials;
@@ -73,6 +74,15 @@ public final class CdsTraining {
         PrintWriter discard = new PrintWriter(new StringWriter());
         for (String[] a : new String[][] {{"--help"}, {"check", "--help"}, {"inventory", "--help"}}) {
             Brickctl.commandLine().setOut(discard).setErr(discard).execute(a);
+        }
+        // brickctl's read-only commands as an operator runs them, over an empty copy of a host (its
+        // diagnostic root): one subcommand built, the wiring, the methods, the ledger's queries, the tables
+        Path copy = Files.createDirectories(dir.resolve("host-copy/sys")).getParent();
+        for (String[] a : new String[][] {{"inventory"}, {"--json", "inventory"}, {"check"}, {"stale"}}) {
+            String[] argv = Stream.concat(Stream.of("--config", dir.resolve("absent.conf").toString(), "--state-dir",
+                    config.path("state_dir").toString(), "--diagnostic-root", copy.toString()), Stream.of(a))
+                    .toArray(String[]::new);
+            Brickctl.commandLineFor(argv).setOut(discard).setErr(discard).execute(argv);
         }
     }
 }

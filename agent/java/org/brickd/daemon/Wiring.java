@@ -77,6 +77,16 @@ public final class Wiring implements AutoCloseable {
             return new Host(root, new Sysfs(root), new DevFs(root), nat, new ProcessCommands(),
                     Uevents.open(nat, java.time.Duration.ofMillis(250)), true);
         }
+
+        /**
+         * A copy of a host's sys/ and dev/ under {@code root}, for read-only methods: no uevent
+         * socket and no multipathd, which would be this machine's, not the copy's (and cost a
+         * short command the loading of two libraries, or a search for them).
+         */
+        public static Host copy(Path root) {
+            return new Host(root, new Sysfs(root), new DevFs(root), new JnaNative(), new ProcessCommands(),
+                    new Uevents(null, java.time.Duration.ofMillis(250)), false);
+        }
     }
 
     public Wiring(Config config, Path root) {
@@ -118,7 +128,8 @@ public final class Wiring implements AutoCloseable {
         this.volumes = new VolumeService(ledger, iscsi, java.util.Optional.of(fc), probe, volumeLocks,
                 java.util.Optional.of(new VolumeService.Fencing(fencer, ConnectionInfoJson::parseRecorded)), watch);
         this.stale = new StaleService(new HostScanner(sysfs, scsiDevices, probe, dmMaps, ledger),
-                new StaleCleaner(scsi, multipath, dmMaps, ledger, fencer, volumeLocks, config.duration("removal_timeout")),
+                new StaleCleaner(scsi, multipath, dmMaps, ledger, fencer, volumeLocks, config.duration("removal_timeout"),
+                        (kind, what) -> watch.intended("cleanup", kind, what)),
                 new StaleClassifier.Policy(config.bool("stale_remove_unowned"), config.names("stale_exclude")),
                 volumes::inFlight);
     }

@@ -32,14 +32,18 @@ public final class ConnectionInfoJson {
     /** A connection_info the ledger recorded (secrets masked), read back. */
     public static ConnectionInfo parseRecorded(String json) {
         try {
-            return parse(RECORD_READER.readTree(json));
+            return parse(RecordReader.INSTANCE.readTree(json));
         } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
             throw new InvalidInputException("recorded connection", null, "is not JSON: " + InvalidInputException.printable(e.getOriginalMessage()));
         }
     }
 
-    private static final com.fasterxml.jackson.databind.ObjectMapper RECORD_READER =
-            new com.fasterxml.jackson.databind.ObjectMapper();
+    /** Made on first use: this class's field readers serve callers that never parse a record (brickctl's start). */
+    private static final class RecordReader {
+        static final com.fasterxml.jackson.databind.ObjectMapper INSTANCE = new com.fasterxml.jackson.databind.ObjectMapper();
+
+        private RecordReader() {}
+    }
 
     public static ConnectionInfo parse(JsonNode ci) {
         if (ci == null || !ci.isObject()) {

@@ -1,7 +1,7 @@
 package org.brickd.rpc;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.util.List;
@@ -19,7 +19,7 @@ import org.brickd.service.DomainService;
  */
 public final class DomainMethods {
 
-    private static final ObjectMapper JSON = new ObjectMapper();
+    private static final JsonNodeFactory JSON = JsonNodeFactory.instance;
     private static final int MAX_DOMAIN = 256;
 
     private final DomainService domains;
@@ -31,7 +31,7 @@ public final class DomainMethods {
     /** {"domain", "xml"?, "bdms"} → {"consistent", "findings": [{domain, target_dev, kind, expected, actual}]} */
     public JsonNode checkDomain(JsonNode params) {
         List<Finding> findings = domains.check(domain(params), xml(params), BdmJson.parse(params.get("bdms")));
-        ObjectNode out = JSON.createObjectNode();
+        ObjectNode out = JSON.objectNode();
         out.put("consistent", findings.isEmpty());
         ArrayNode list = out.putArray("findings");
         for (Finding f : findings) {
@@ -50,7 +50,7 @@ public final class DomainMethods {
         } catch (UnmatchedDisksException e) {
             throw new Unmatched(e);
         }
-        ObjectNode out = JSON.createObjectNode();
+        ObjectNode out = JSON.objectNode();
         ArrayNode list = out.putArray("changes");
         for (DomainService.Applied a : r.changes()) {
             ObjectNode o = list.addObject().put("scope", a.change().scope()).put("target_dev", a.change().targetDev())
@@ -68,7 +68,7 @@ public final class DomainMethods {
     public JsonNode migrationXml(JsonNode params) {
         try {
             MigrationRewrite.Result r = domains.migrationXml(domain(params), xml(params), BdmJson.parse(params.get("bdms")));
-            return JSON.createObjectNode().put("xml", r.xml());
+            return JSON.objectNode().put("xml", r.xml());
         } catch (UnmatchedDisksException e) {
             throw new Unmatched(e);
         }
@@ -80,7 +80,7 @@ public final class DomainMethods {
 
         Unmatched(UnmatchedDisksException e) {
             super(e.code(), e.getMessage(), e);
-            ObjectNode d = JSON.createObjectNode();
+            ObjectNode d = JSON.objectNode();
             ArrayNode list = d.putArray("unmatched");
             for (UnmatchedDisksException.Unmatched u : e.disks()) {
                 list.addObject().put("target_dev", u.targetDev()).put("serial", u.serial())

@@ -1,7 +1,7 @@
 package org.brickd.rpc;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.util.HashMap;
@@ -32,7 +32,7 @@ import org.brickd.types.Wwid;
  */
 public final class HostMethods {
 
-    private static final ObjectMapper JSON = new ObjectMapper();
+    private static final JsonNodeFactory JSON = JsonNodeFactory.instance;
 
     private final ScsiDevices scsi;
     private final IscsiSessions sessions;
@@ -63,7 +63,7 @@ public final class HostMethods {
     }
 
     public JsonNode inventory(JsonNode params) {
-        ObjectNode out = JSON.createObjectNode();
+        ObjectNode out = JSON.objectNode();
         out.put("initiator", initiator.get().orElse(null));
         ArrayNode hbas = out.putArray("fc_hosts");
         for (FcHosts.FcHost h : fcHosts.all()) {
@@ -106,7 +106,7 @@ public final class HostMethods {
 
     /** Each map with its paths; a path's state is multipathd's (dm state, checker) or, without it, the SCSI state. */
     private ArrayNode maps() {
-        ArrayNode out = JSON.createArrayNode();
+        ArrayNode out = JSON.arrayNode();
         List<DmMap> all = maps.all().get();
         if (all.isEmpty()) {
             return out;

@@ -1,7 +1,7 @@
 package org.brickd.rpc;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.util.List;
@@ -18,7 +18,7 @@ import org.brickd.types.Wwid;
  */
 public final class StaleMethods {
 
-    private static final ObjectMapper JSON = new ObjectMapper();
+    private static final JsonNodeFactory JSON = JsonNodeFactory.instance;
 
     private final StaleService stale;
 
@@ -27,14 +27,14 @@ public final class StaleMethods {
     }
 
     public JsonNode findStale(JsonNode params) {
-        ObjectNode out = JSON.createObjectNode();
+        ObjectNode out = JSON.objectNode();
         out.set("findings", findings(stale.find(flag(params, "include_unowned"))));
         return out;
     }
 
     public JsonNode cleanupStale(JsonNode params) {
         StaleService.Cleanup c = stale.cleanup(flag(params, "dry_run"), flag(params, "include_unowned"));
-        ObjectNode out = JSON.createObjectNode();
+        ObjectNode out = JSON.objectNode();
         out.put("dry_run", c.dryRun());
         out.set("findings", findings(c.plan()));
         ArrayNode actions = out.putArray("actions");
@@ -49,13 +49,13 @@ public final class StaleMethods {
     }
 
     static ArrayNode findings(List<Finding> fs) {
-        ArrayNode a = JSON.createArrayNode();
+        ArrayNode a = JSON.arrayNode();
         fs.forEach(f -> a.add(finding(f)));
         return a;
     }
 
     static ObjectNode finding(Finding f) {
-        ObjectNode o = JSON.createObjectNode();
+        ObjectNode o = JSON.objectNode();
         o.put("class", f.kind().wire());
         o.put("device", f.device().orElse(null));
         o.put("hctl", f.hctl().orElse(null));

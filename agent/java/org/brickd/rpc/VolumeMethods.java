@@ -1,7 +1,7 @@
 package org.brickd.rpc;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.util.List;
@@ -27,7 +27,7 @@ import org.brickd.types.VolumeId;
  */
 public final class VolumeMethods {
 
-    private static final ObjectMapper JSON = new ObjectMapper();
+    private static final JsonNodeFactory JSON = JsonNodeFactory.instance;
 
     private final VolumeService volumes;
     private final HostInfo hostInfo;
@@ -45,7 +45,7 @@ public final class VolumeMethods {
         ConnectionInfo info = ConnectionInfoJson.parse(ci);
         ConnectResult r = volumes.connect(new ConnectRequest(info, Redaction.redact(ci).toString(),
                 instance(params), flag(params, "use_multipath"), flag(params, "enforce_multipath")));
-        ObjectNode out = JSON.createObjectNode();
+        ObjectNode out = JSON.objectNode();
         out.put("type", "block");
         out.put("path", r.path());
         out.put("scsi_wwn", r.wwid().udev());
@@ -87,7 +87,7 @@ public final class VolumeMethods {
         VolumeId vol = VolumeId.parse(VolumeId.FIELD, raw);
         ConnectionInfo info = ConnectionInfoJson.parseRecorded(volumes.recorded(vol).get(0).connection());
         boolean dryRun = flag(params, "dry_run");
-        ObjectNode out = JSON.createObjectNode();
+        ObjectNode out = JSON.objectNode();
         out.put("volume_id", vol.toString());
         out.put("dry_run", dryRun);
         out.set("plan", strings(volumes.forcedDisconnectPlan(info)));
@@ -98,7 +98,7 @@ public final class VolumeMethods {
     }
 
     public static ObjectNode disconnectJson(DisconnectResult r) {
-        ObjectNode out = JSON.createObjectNode();
+        ObjectNode out = JSON.objectNode();
         out.put("clean", r.clean());
         out.set("removed", strings(r.removed()));
         out.set("leftovers", strings(r.leftovers()));
@@ -131,18 +131,18 @@ public final class VolumeMethods {
     /** {"connection_info"} → {"new_size": bytes} */
     public JsonNode extendVolume(JsonNode params) {
         long size = volumes.extend(ConnectionInfoJson.parse(required(params, "connection_info")));
-        return JSON.createObjectNode().put("new_size", size);
+        return JSON.objectNode().put("new_size", size);
     }
 
     /** {"connection_info"} → {"paths": [...]} */
     public JsonNode getVolumePaths(JsonNode params) {
         List<String> paths = volumes.volumePaths(ConnectionInfoJson.parse(required(params, "connection_info")));
-        return JSON.createObjectNode().set("paths", strings(paths));
+        return JSON.objectNode().set("paths", strings(paths));
     }
 
     /** {"multipath"?, "enforce_multipath"?} → os-brick's connector properties */
     public JsonNode getConnectorProperties(JsonNode params) {
-        ObjectNode out = JSON.createObjectNode();
+        ObjectNode out = JSON.objectNode();
         out.put("platform", System.getProperty("os.arch").equals("amd64") ? "x86_64" : System.getProperty("os.arch"));
         out.put("os_type", "linux");
         out.put("ip", hostInfo.primaryIp());
@@ -160,11 +160,11 @@ public final class VolumeMethods {
 
     /** {} → {"attachments": [...]} */
     public JsonNode listAttachments(JsonNode params) {
-        return JSON.createObjectNode().set("attachments", attachmentsJson(volumes.attachments()));
+        return JSON.objectNode().set("attachments", attachmentsJson(volumes.attachments()));
     }
 
     public static ArrayNode attachmentsJson(List<Attachment> attachments) {
-        ArrayNode list = JSON.createArrayNode();
+        ArrayNode list = JSON.arrayNode();
         for (Attachment a : attachments) {
             ObjectNode o = list.addObject();
             o.put("volume_id", a.volumeId().toString());
@@ -208,7 +208,7 @@ public final class VolumeMethods {
     }
 
     private static ArrayNode strings(List<String> items) {
-        ArrayNode a = JSON.createArrayNode();
+        ArrayNode a = JSON.arrayNode();
         items.forEach(a::add);
         return a;
     }

@@ -17,6 +17,11 @@ public final class JournaledSteps implements Steps {
     public interface Watch {
         void intended(String op, StepKind kind);
 
+        /** With what the step acts on (the journal's detail: a device, a map, a portal); brickctl shows it. */
+        default void intended(String op, StepKind kind, String detail) {
+            intended(op, kind);
+        }
+
         Watch NONE = (op, kind) -> {};
     }
 
@@ -35,7 +40,7 @@ public final class JournaledSteps implements Steps {
     @Override
     public <T> T call(StepKind kind, String detail, Supplier<T> action) {
         long step = ledger.stepIntended(intent, kind.wire(), detail);
-        watch.intended(op, kind);
+        watch.intended(op, kind, detail);
         T result;
         try {
             result = action.get();

@@ -5,6 +5,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
 import org.brickd.connector.KeyedLocks;
+import org.brickd.connector.StepKind;
 import org.brickd.errors.BrickException;
 import org.brickd.ledger.Attachment;
 import org.brickd.ledger.Ledger;
@@ -36,9 +37,22 @@ public final class StaleCleaner {
     private final KeyedLocks volumeLocks;
     private final Duration removal;
 
-    /** @param multipath null on a host without multipathd */
+    /** Told of each removal before it runs (brickctl shows it offline): its kind and what it removes. */
+    public interface Watch {
+        void removing(StepKind kind, String what);
+
+        Watch NONE = (kind, what) -> {};
+    }
+
+    private final Watch watch;
+
+    /**
+     * @param multipath null on a host without multipathd
+     * @param watch     told of each map and device removal before it runs, or {@link Watch#NONE}
+     */
     public StaleCleaner(ScsiOps scsi, Multipath multipath, DmMaps maps, Ledger ledger, Fencer fencer,
-            KeyedLocks volumeLocks, Duration removal) {
+            KeyedLocks volumeLocks, Duration removal, Watch watch) {
+        this.watch = watch;
         this.scsi = scsi;
         this.multipath = multipath;
         this.maps = maps;
@@ -105,6 +119,7 @@ public final class StaleCleaner {
             return new Outcome(f, false, "map " + name + ": multipathd not reachable");
         }
         try {
+            watch.removing(StepKind.UNMAP, name);
             multipath.flush(m.get());
             return new Outcome(f, true, "map " + name + " flushed");
         } catch (BrickException e) {
@@ -119,6 +134,7 @@ public final class StaleCleaner {
         }
         List<String> notes = new ArrayList<>();
         Optional<BlockDevice> disk = scsi.devices().blockOf(h);
+        watch.removing(StepKind.DELETE, h + disk.map(d -> " (" + d + ")").orElse(""));
         if (multipath != null && disk.isPresent() && maps.mapOf(disk.get()).isPresent()) {
             try {
                 multipath.delPath(disk.get());

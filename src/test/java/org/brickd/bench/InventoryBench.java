@@ -8,11 +8,13 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.Comparator;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.TimeUnit;
+import java.util.stream.Stream;
 import org.brickd.host.Command;
 import org.brickd.ledger.Attachment;
 import org.brickd.ledger.Ledger;
@@ -82,6 +84,16 @@ public final class InventoryBench {
             }
         }
         System.out.printf("load average after: %s%n", loadAverage());
+        removeTree(work);
+    }
+
+    /** The fake host (megabytes per hundred devices) goes when the figures are printed. */
+    private static void removeTree(Path dir) throws IOException {
+        try (Stream<Path> all = Files.walk(dir)) {
+            for (Path p : all.sorted(Comparator.reverseOrder()).toList()) {
+                Files.delete(p);
+            }
+        }
     }
 
     private static String spread(double[] xs) {

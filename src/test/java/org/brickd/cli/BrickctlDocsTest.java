@@ -56,7 +56,7 @@ class BrickctlDocsTest {
 
         assertThat(complete(script, "")).containsExactlyInAnyOrderElementsOf(COMMANDS);
         assertThat(complete(script, "cl")).containsExactly("cleanup");
-        assertThat(complete(script, "cleanup", "--")).containsExactlyInAnyOrder("--volume", "--stale",
+        assertThat(complete(script, "cleanup", "--")).containsExactlyInAnyOrder("--help", "--volume", "--stale",
                 "--include-unowned", "--dry-run", "--yes");
         assertThat(complete(script, "domain", "")).containsExactlyInAnyOrder("check", "repair", "migration-xml");
         assertThat(complete(script, "--")).contains("--offline", "--json", "--socket", "--state-dir", "--config")

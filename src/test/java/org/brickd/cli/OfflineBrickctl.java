@@ -27,6 +27,8 @@ final class OfflineBrickctl {
     /** The operator's answer on a terminal; null: no terminal. */
     String terminalAnswer;
     final List<String> asked = new ArrayList<>();
+    /** What shows a slow call's progress (a fake terminal in a test); by default nothing. */
+    Progress progress = Progress.NONE;
 
     OfflineBrickctl(FakeIscsi host, Path dir) {
         this.host = host;
@@ -38,10 +40,14 @@ final class OfflineBrickctl {
     }
 
     Run run(String... args) {
-        CommandLine cl = Brickctl.commandLine();
+        List<String> all = new ArrayList<>(List.of("--config", dir.resolve("absent.conf").toString(), "--state-dir",
+                stateDir().toString(), "--offline"));
+        all.addAll(List.of(args));
+        CommandLine cl = Brickctl.commandLineFor(all.toArray(String[]::new));
         Brickctl top = cl.getCommand();
-        top.offlineWiring = config -> new Wiring(config, new Wiring.Host(host.host().root(), host.sysfs(), host.devfs(),
-                host.nat(), host, new Uevents(null, Duration.ofMillis(5)), false));
+        top.offlineWiring = (config, watch) -> new Wiring(config, new Wiring.Host(host.host().root(), host.sysfs(),
+                host.devfs(), host.nat(), host, new Uevents(null, Duration.ofMillis(5)), false), watch);
+        top.progress = () -> progress;
         top.terminal = () -> terminalAnswer == null ? Optional.empty() : Optional.of(q -> {
             asked.add(q);
             return terminalAnswer;
@@ -50,9 +56,6 @@ final class OfflineBrickctl {
         StringWriter err = new StringWriter();
         cl.setOut(new PrintWriter(out, true));
         cl.setErr(new PrintWriter(err, true));
-        List<String> all = new ArrayList<>(List.of("--config", dir.resolve("absent.conf").toString(), "--state-dir",
-                stateDir().toString(), "--offline"));
-        all.addAll(List.of(args));
         int exit = cl.execute(all.toArray(String[]::new));
         return new Run(exit, out.toString(), err.toString());
     }

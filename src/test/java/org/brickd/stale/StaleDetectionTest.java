@@ -79,7 +79,7 @@ class StaleDetectionTest {
         service = new VolumeService(ledger, IscsiConnectorTest.connector(host, uevents), Optional.empty(), probe, locks,
                 Optional.of(new VolumeService.Fencing(fencer, ConnectionInfoJson::parseRecorded)));
         stale = new StaleService(new HostScanner(host.sysfs(), devices, probe, maps, ledger),
-                new StaleCleaner(scsi, null, maps, ledger, fencer, locks, Duration.ofSeconds(1)),
+                new StaleCleaner(scsi, null, maps, ledger, fencer, locks, Duration.ofSeconds(1), StaleCleaner.Watch.NONE),
                 StaleClassifier.Policy.reportUnowned(), service::inFlight);
     }
 
@@ -279,7 +279,7 @@ class StaleDetectionTest {
                 new WwidProbe(host.devfs(), host.nat(), Duration.ofSeconds(1)), new DmMaps(host.sysfs()), ledger),
                 new StaleCleaner(new ScsiOps(host.sysfs(), host.devfs(), host.nat(), uevents), null,
                         new DmMaps(host.sysfs()), ledger, null, new KeyedLocks(Duration.ofSeconds(1)),
-                        Duration.ofSeconds(1)),
+                        Duration.ofSeconds(1), StaleCleaner.Watch.NONE),
                 new StaleClassifier.Policy(true, Set.of()), () -> 1);
 
         StaleService.Cleanup c = busy.cleanup(false, true);
