@@ -117,7 +117,7 @@ public final class BrickdMain {
                 config.list("read_only_groups"));
         RpcServerOptions opts = RpcServerOptions.defaults().withWorkers(config.positive("workers"))
                 .withMaxFrameBytes(config.positive("max_frame_bytes")).withSocketMode(config.mode())
-                .withSocketGroup(config.string("socket_group"))
+                .withSocketGroup(config.string("socket_group")).withWriteTimeout(config.duration("write_timeout"))
                 .withCallers(CallerResolver.system(new PeerCredentials(wiring.nat)));
         RpcServer server = mayInherit && System.inheritedChannel() instanceof ServerSocketChannel
                 ? RpcServer.inherited(methods, auth, opts)

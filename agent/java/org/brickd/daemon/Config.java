@@ -34,6 +34,7 @@ public final class Config {
             new Key("read_only_groups", "", "groups allowed to call read-only methods only, comma-separated"),
             new Key("workers", "32", "calls executed at once; more wait in a bounded queue"),
             new Key("max_frame_bytes", "1048576", "largest JSON-RPC request line accepted"),
+            new Key("write_timeout", "30s", "how long an answer waits for its client to read it before the connection is closed"),
             new Key("login_timeout", "20s", "deadline of one iSCSI login (per portal)"),
             new Key("device_timeout", "20s", "deadline for a scanned LUN's disk and /dev node to appear"),
             new Key("link_timeout", "10s", "deadline for udev's /dev/disk/by-id link of a verified disk"),
@@ -123,7 +124,7 @@ public final class Config {
             case "workers", "max_frame_bytes" -> positive(key);
             case "fc_manual_scan" -> bool(key);
             case "login_timeout", "device_timeout", "link_timeout", "removal_timeout", "command_timeout",
-                    "lock_timeout" -> duration(key);
+                    "lock_timeout", "write_timeout" -> duration(key);
             case "stale_scan_interval" -> durationOrOff(key);
             case "stale_cleanup_on_timer", "stale_remove_unowned" -> bool(key);
             case "stale_exclude" -> names(key);

@@ -5,8 +5,12 @@ import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.channels.ClosedChannelException;
 import java.nio.channels.SocketChannel;
+import java.time.Duration;
 import java.util.concurrent.RejectedExecutionException;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.ThreadPoolExecutor;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.IntConsumer;
@@ -18,7 +22,9 @@ import org.slf4j.LoggerFactory;
  * One accepted client. A reader thread turns frames into calls on the shared pool, so one
  * connection may have many calls in flight; their responses go out whole, in completion order,
  * under one write lock. The connection closes when the peer is done sending and its last call
- * has answered, or at once on a protocol violation or server stop.
+ * has answered, at once on a protocol violation or server stop, and when an answer has waited
+ * longer than the write timeout for the peer to read it (a peer that sends and never reads
+ * would otherwise hold every worker that answers it, and then the write lock, forever).
  */
 final class RpcConnection {
 
@@ -31,6 +37,8 @@ final class RpcConnection {
     private final int maxFrame;
     private final IntConsumer onBufferGrow;
     private final Runnable onClosed;
+    private final Duration writeTimeout;
+    private final ScheduledExecutorService writeTimer;
     private final Object writeLock = new Object();
     private final AtomicInteger inFlight = new AtomicInteger();
     private final AtomicBoolean closed = new AtomicBoolean();
@@ -38,7 +46,8 @@ final class RpcConnection {
     private final Thread reader;
 
     RpcConnection(SocketChannel channel, Caller caller, Dispatcher dispatcher, ThreadPoolExecutor pool,
-            int maxFrame, IntConsumer onBufferGrow, Runnable onClosed, String threadName) {
+            int maxFrame, IntConsumer onBufferGrow, Runnable onClosed, String threadName, Duration writeTimeout,
+            ScheduledExecutorService writeTimer) {
         this.channel = channel;
         this.caller = caller;
         this.dispatcher = dispatcher;
@@ -46,6 +55,8 @@ final class RpcConnection {
         this.maxFrame = maxFrame;
         this.onBufferGrow = onBufferGrow;
         this.onClosed = onClosed;
+        this.writeTimeout = writeTimeout;
+        this.writeTimer = writeTimer;
         this.reader = new Thread(this::readLoop, threadName);
         this.reader.setDaemon(true);
     }
@@ -158,6 +169,13 @@ final class RpcConnection {
         }
     }
 
+    /** Closing the channel ends the blocked write with an exception; send() then closes the rest. */
+    private void writeStalled() {
+        LOG.warn("closing the connection of {} (pid {}): an answer waited {} ms for it to read", caller.user(),
+                caller.pid(), writeTimeout.toMillis());
+        close();
+    }
+
     private void send(JsonNode response) {
         byte[] body;
         try {
@@ -168,6 +186,7 @@ final class RpcConnection {
         }
         ByteBuffer out = ByteBuffer.allocate(body.length + 1).put(body).put((byte) '\n').flip();
         synchronized (writeLock) {
+            ScheduledFuture<?> guard = writeTimer.schedule(this::writeStalled, writeTimeout.toMillis(), TimeUnit.MILLISECONDS);
             try {
                 while (out.hasRemaining()) {
                     channel.write(out);
@@ -177,6 +196,8 @@ final class RpcConnection {
                     LOG.debug("write to {} failed, closing: {}", caller.user(), e.toString());
                 }
                 close();
+            } finally {
+                guard.cancel(false);
             }
         }
     }

@@ -20,6 +20,7 @@ import java.util.EnumSet;
 import java.util.Set;
 import java.util.concurrent.ArrayBlockingQueue;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ScheduledThreadPoolExecutor;
 import java.util.concurrent.ThreadFactory;
 import java.util.concurrent.ThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
@@ -47,6 +48,7 @@ public final class RpcServer implements AutoCloseable {
     private final RpcServerOptions options;
     private final Dispatcher dispatcher;
     private final ThreadPoolExecutor pool;
+    private final ScheduledThreadPoolExecutor writeTimer;
     private final Set<RpcConnection> connections = ConcurrentHashMap.newKeySet();
     /** Signalled when a connection closes: an accept that failed for lack of descriptors may retry. */
     private final Object slotFreed = new Object();
@@ -67,6 +69,8 @@ public final class RpcServer implements AutoCloseable {
                 new ArrayBlockingQueue<>(options.queueCapacity()), threads("brickd-rpc-worker-"),
                 new ThreadPoolExecutor.AbortPolicy());
         this.pool.allowCoreThreadTimeOut(true);
+        this.writeTimer = new ScheduledThreadPoolExecutor(1, threads("brickd-rpc-write-timer-"));
+        this.writeTimer.setRemoveOnCancelPolicy(true); // a cancelled guard (the usual case) is dropped at once
         this.acceptor = new Thread(this::acceptLoop, "brickd-rpc-accept");
         this.acceptor.setDaemon(true);
         this.acceptor.start();
@@ -172,6 +176,7 @@ public final class RpcServer implements AutoCloseable {
                 Thread.currentThread().interrupt();
             }
         }
+        writeTimer.shutdownNow();
         LOG.info("rpc server stopped");
     }
 
@@ -235,7 +240,8 @@ public final class RpcServer implements AutoCloseable {
                         slotFreed.notifyAll();
                     }
                 },
-                "brickd-rpc-conn-" + connectionCounter.incrementAndGet() + "-" + caller.user());
+                "brickd-rpc-conn-" + connectionCounter.incrementAndGet() + "-" + caller.user(),
+                options.writeTimeout(), writeTimer);
         connections.add(self[0]);
         self[0].start();
         if (closing) {

@@ -132,6 +132,37 @@ class RpcServerTest {
     }
 
     @Test
+    void aClientThatNeverReadsItsAnswersIsCutOffAndTheWorkersServeOthers() throws Exception {
+        // two workers: without the write timeout both would block for good writing to the greedy client
+        RpcServer server = start(options().withWorkers(2).withWriteTimeout(Duration.ofMillis(300)), Authorizer.rootOnly());
+        java.nio.channels.SocketChannel greedy = track(java.nio.channels.SocketChannel.open(UnixDomainSocketAddress.of(socket())));
+        byte[] frame = ("{\"jsonrpc\":\"2.0\",\"id\":1,\"method\":\"echo\",\"params\":{\"s\":\"" + "x".repeat(60_000)
+                + "\"}}\n").getBytes(StandardCharsets.UTF_8);
+        java.util.concurrent.atomic.AtomicReference<IOException> cutOff = new java.util.concurrent.atomic.AtomicReference<>();
+        Thread sender = new Thread(() -> {
+            try {
+                for (int i = 0; i < 200; i++) { // 12 MB of requests, 12 MB of answers: far beyond any socket buffer
+                    java.nio.ByteBuffer b = java.nio.ByteBuffer.wrap(frame);
+                    while (b.hasRemaining()) {
+                        greedy.write(b);
+                    }
+                }
+            } catch (IOException e) {
+                cutOff.set(e);
+            }
+        });
+        sender.setDaemon(true);
+        sender.start();
+
+        sender.join(20_000);
+        assertThat(sender.isAlive()).as("the greedy client still blocked in its write (the server stopped reading it)").isFalse();
+        assertThat(cutOff.get()).as("the server closed the greedy connection").isNotNull();
+        RpcClient other = track(new RpcClient(socket(), Duration.ofSeconds(10)));
+        assertThat(other.call("echo", obj().put("k", 1))).isEqualTo(obj().put("k", 1));
+        assertThat(server.openConnections()).as("connections open: only the other client's").isEqualTo(1);
+    }
+
+    @Test
     void theCallerComesFromTheKernelByNameWithoutThePid() throws Exception {
         start();
         RpcClient client = track(new RpcClient(socket()));
