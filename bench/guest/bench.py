@@ -277,7 +277,8 @@ class Bench:
                 results[v["id"]] = fn(v) or {}
                 lat.append(time.perf_counter() - t)
             except Exception as e:  # noqa: BLE001 - recorded below
-                errors.append(f"{v['name']}: {type(e).__name__}: {e}"[:160])
+                # the first failure in full (it usually explains the rest), the others short
+                errors.append(f"{v['name']}: {type(e).__name__}: {e}"[:2000 if not errors else 160])
 
         threads = [threading.Thread(target=one, args=(v,), daemon=True) for v in vols]
         for t in threads:

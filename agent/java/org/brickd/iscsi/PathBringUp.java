@@ -16,7 +16,8 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * One path of a volume, brought up and, on failure, taken down again: node record with
+ * One path of a volume, brought up and, on failure, taken down again (and its session logged
+ * out once it carries no LUN, whichever attach logged in): node record with
  * manual scan (I2), login only without a session, a scan of exactly the path's LUN, the
  * disk awaited on uevents. Node record, login and scan run under the target's lock, and so
  * does every undo, so another attach never picks up a session that is being logged out.
@@ -125,7 +126,11 @@ final class PathBringUp {
                 Hctl h = done.scanned;
                 done.steps.run(StepKind.DELETE, h.toString(), () -> scsi.delete(h, settings.removal()));
             }
-            if (done.touchedNode && !logoutIfUnused(p, done.steps) && sessions.find(p.portal(), p.target()).isEmpty()) {
+            // whoever logged in: when attaches of several LUNs fail together, the one that made
+            // the session may undo first, while the others' LUNs still hold it; the last one out
+            // logs out (under the target lock no other attach is between its login and its scan)
+            boolean loggedOut = (done.touchedNode || done.scanned != null) && logoutIfUnused(p, done.steps);
+            if (done.touchedNode && !loggedOut && sessions.find(p.portal(), p.target()).isEmpty()) {
                 done.steps.run(StepKind.NODE_DELETE, target(p), () -> adm.nodeDelete(p.portal(), p.target()));
             }
         } catch (RuntimeException e) {

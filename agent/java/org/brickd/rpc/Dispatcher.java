@@ -116,6 +116,9 @@ final class Dispatcher {
             if (error.code() == RpcErrors.INTERNAL_ERROR) {
                 LOG.error("internal error in {} called by {} (params {})", name,
                         InvalidInputException.show(caller.user()), Redaction.forLog(call.params(), 2000), t);
+            } else {
+                // the reason the caller got, in the daemon's log too (the audit line has only the code)
+                LOG.warn("{} called by {} failed: {}", name, InvalidInputException.show(caller.user()), error.message());
             }
         }
         audit.call(caller, name, call.params(), error == null ? null : error.code(), call.startNanos());

@@ -13,6 +13,7 @@ import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
@@ -219,6 +220,36 @@ public class IscsiConnectorTest {
         assertThat(host.ls("sys/class/scsi_device")).as("the slow LUN's device was deleted").containsExactly("7:0:0:2");
         assertThat(host.ls("sys/class/iscsi_session")).hasSize(1);
         assertThat(realDev(b.path())).isEqualTo(root.resolve("dev/" + b.devices().get(0).disk().name()).toRealPath());
+    }
+
+    @Test
+    void whenTheAttachThatLoggedInFailsFirstTheLastFailingAttachLogsOut() throws Exception {
+        // seen on the bed: 16 attaches at once to a target without a session, every disk late;
+        // the attach that logged in undid its LUN while the others still held theirs, and the
+        // others, not having logged in, left the session behind
+        FakeIscsi host = new FakeIscsi(root, FakeIscsi.target(IQN).portal(P1).lun(1, WWID_A).slowDisk(1)
+                .lun(2, WWID_B).slowDisk(2));
+        IscsiConnector first = connector(host); // disk deadline 300 ms
+        IscsiConnector second = new IscsiConnector(new IscsiAdm(host, Duration.ofSeconds(5)),
+                new IscsiSessions(host.sysfs()), new ScsiOps(host.sysfs(), host.devfs(), host.nat(), uevents),
+                new WwidProbe(host.devfs(), host.nat(), Duration.ofSeconds(1)), host.devfs(), uevents,
+                new KeyedLocks(Duration.ofSeconds(2)), new IscsiConnector.Settings(Duration.ofSeconds(2),
+                        Duration.ofSeconds(2), Duration.ofSeconds(1), Duration.ofSeconds(1)));
+        ExecutorService pool = Executors.newFixedThreadPool(2);
+        try {
+            Future<Attached> a = pool.submit(() -> first.connectSingle(volume(VOL_A, 1), Identity.none()));
+            uevents.await("LUN 1 scanned", () -> host.ls("sys/class/scsi_device").contains("7:0:0:1"), Duration.ofSeconds(10));
+            Future<Attached> b = pool.submit(() -> second.connectSingle(volume(VOL_B, 2), Identity.none()));
+
+            assertThat(catchThrowable(() -> a.get(10, TimeUnit.SECONDS))).as("the attach that logged in")
+                    .isInstanceOf(ExecutionException.class);
+            assertThat(host.ls("sys/class/iscsi_session")).as("the session, while LUN 2 waits").hasSize(1);
+            assertThat(catchThrowable(() -> b.get(10, TimeUnit.SECONDS))).as("the attach that found the session")
+                    .isInstanceOf(ExecutionException.class);
+            assertNothingLeft(host, P1);
+        } finally {
+            pool.shutdownNow();
+        }
     }
 
     // ------------------------------------------------------------------ disconnect
