@@ -2,6 +2,7 @@
 socket, and os-brick's ISCSIConnector in this process. Each has attach, detach, extend and
 forget (best-effort cleanup after a failure)."""
 
+import errno
 import glob
 import itertools
 import json
@@ -88,7 +89,13 @@ class Bare:
         for d in disks:
             hosts.add(os.path.realpath(f"/sys/block/{d}/device").split("/")[-1].split(":")[0])
             if force:
-                write(f"/sys/block/{d}/device/state", "offline")
+                try:
+                    write(f"/sys/block/{d}/device/state", "offline")
+                except OSError as e:
+                    # Linux takes 'offline' only from running/offline: a blocked device (its session in
+                    # recovery) answers EINVAL and is deleted as it is
+                    if e.errno != errno.EINVAL:
+                        raise
             write(f"/sys/block/{d}/device/delete", "1")
         poll("disks gone", lambda: not any(os.path.exists(f"/sys/block/{d}") for d in disks), 30)
         with self.lock:
