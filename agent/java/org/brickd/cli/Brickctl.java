@@ -45,7 +45,8 @@ public final class Brickctl {
 
     /**
      * The subcommands, in the order --help lists them. Not in the annotation: picocli would build
-     * every one's model by reflection on each start, and a run needs one; {@link Subcommands} adds them.
+     * every one's model by reflection on each start (its classes cannot enter the CDS archive), and
+     * a run needs one; {@link Subcommands} adds them.
      */
     private static final Map<String, Class<?>> SUBCOMMANDS = subcommands();
 
