@@ -32,7 +32,9 @@ echo "bench: ${#luns[@]} LUNs exported"
 
 mkdir -p /run/brickd /var/lib/brickd /etc/brickd
 cp "$BRICKD_HOME/systemd/brickd.conf" /etc/brickd/brickd.conf
-"$BRICKD_HOME/bin/brickd" --config /etc/brickd/brickd.conf > "$TB_OUT/brickd.log" 2>&1 &
+# bin/brickd's JVM options, plus the JVM's crash report next to the other logs (not in the guest's /)
+BRICKD_JAVA_OPTS="-XX:+UseSerialGC -Xss512k -XX:ErrorFile=$TB_OUT/hs_err_pid%p.log" \
+    "$BRICKD_HOME/bin/brickd" --config /etc/brickd/brickd.conf > "$TB_OUT/brickd.log" 2>&1 &
 brickd_pid=$!
 # shellcheck disable=SC2317  # invoked through the EXIT trap
 stop_brickd() {

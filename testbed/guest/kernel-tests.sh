@@ -35,7 +35,7 @@ fi
 # A test that hangs fails after 20 min (the longest, the crash table, takes ~9 min) instead of
 # taking the whole VM budget and every report with it.
 # C1 only: the tests are short-lived and TCG makes C2 compiles expensive; --add-opens as surefire (host/PeerCredentials)
-java -XX:TieredStopAtLevel=1 -Xss1m --add-opens java.base/sun.nio.ch=ALL-UNNAMED -cp "$cp" org.junit.platform.console.ConsoleLauncher execute \
+java -XX:TieredStopAtLevel=1 -Xss1m -XX:ErrorFile="$TB_OUT/hs_err_pid%p.log" --add-opens java.base/sun.nio.ch=ALL-UNNAMED -cp "$cp" org.junit.platform.console.ConsoleLauncher execute \
     --disable-banner --details=tree --include-tag kernel "${select_args[@]}" \
     --config junit.jupiter.execution.timeout.testable.method.default=20m \
     --reports-dir "$TB_OUT/reports"

@@ -49,7 +49,9 @@ final class BrickdProcess implements AutoCloseable {
         ProcessBuilder pb = new ProcessBuilder(System.getenv("BRICKD_HOME") + "/bin/brickd", "--socket", socket.toString(),
                 "--state-dir", dir.resolve("state").toString(), "--config", config.toString());
         // C1 only, as the test JVM: under TCG, C2 compiles cost more than they return in a short run
-        pb.environment().put("BRICKD_JAVA_OPTS", "-XX:+UseSerialGC -Xss512k -XX:TieredStopAtLevel=1");
+        // and a JVM crash report next to the other bed logs (target/kernel-tier), not in the guest's /
+        pb.environment().put("BRICKD_JAVA_OPTS", "-XX:+UseSerialGC -Xss512k -XX:TieredStopAtLevel=1 -XX:ErrorFile="
+                + System.getenv("TB_OUT") + "/hs_err_pid%p.log");
         pb.environment().putAll(env);
         pb.redirectErrorStream(true).redirectOutput(ProcessBuilder.Redirect.appendTo(log.toFile()));
         long t0 = System.nanoTime();
