@@ -37,7 +37,7 @@ public final class Config {
             new Key("write_timeout", "30s", "how long an answer waits for its client to read it before the connection is closed"),
             new Key("login_timeout", "20s", "deadline of one iSCSI login (per portal)"),
             new Key("device_timeout", "20s", "deadline for a scanned LUN's disk and /dev node to appear"),
-            new Key("link_timeout", "10s", "deadline for udev's /dev/disk/by-id link of a verified disk"),
+            new Key("link_timeout", "30s", "deadline for udev's /dev/disk/by-id link of a verified disk (udev can lag seconds behind when many disks arrive at once)"),
             new Key("removal_timeout", "20s", "deadline for a deleted device to disappear"),
             new Key("command_timeout", "30s", "deadline of an iscsiadm/multipath command"),
             new Key("lock_timeout", "120s", "how long a call waits for a busy volume or target before 'busy'"),

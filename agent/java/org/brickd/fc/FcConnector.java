@@ -44,7 +44,7 @@ public final class FcConnector implements VolumeConnector<FcConnection> {
     /** Deadlines; each bounds one wait, none is a sleep. */
     public record Settings(Duration device, Duration link, Duration removal) {
         public static Settings defaults() {
-            return new Settings(Duration.ofSeconds(20), Duration.ofSeconds(10), Duration.ofSeconds(20));
+            return new Settings(Duration.ofSeconds(20), Duration.ofSeconds(30), Duration.ofSeconds(20));
         }
     }
 
