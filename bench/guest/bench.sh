@@ -32,8 +32,10 @@ echo "bench: ${#luns[@]} LUNs exported"
 
 mkdir -p /run/brickd /var/lib/brickd /etc/brickd
 cp "$BRICKD_HOME/systemd/brickd.conf" /etc/brickd/brickd.conf
-# bin/brickd's JVM options, plus the JVM's crash report next to the other logs (not in the guest's /)
-BRICKD_JAVA_OPTS="-XX:+UseSerialGC -Xss512k -XX:ErrorFile=$TB_OUT/hs_err_pid%p.log" \
+# bin/brickd's JVM options, C1 only as in the kernel tier (under TCG the JVM with C2's tiers died at
+# start three times, SIGSEGV in C1-compiled JDK code, cause not found), and its crash report next to
+# the other logs (not in the guest's /)
+BRICKD_JAVA_OPTS="-XX:+UseSerialGC -Xss512k -XX:TieredStopAtLevel=1 -XX:ErrorFile=$TB_OUT/hs_err_pid%p.log" \
     "$BRICKD_HOME/bin/brickd" --config /etc/brickd/brickd.conf > "$TB_OUT/brickd.log" 2>&1 &
 brickd_pid=$!
 # shellcheck disable=SC2317  # invoked through the EXIT trap

@@ -17,7 +17,10 @@ echo "volume $vol exported as LUN 1, WWID $wwid"
 step "start brickd (as systemd/brickd.service runs it)"
 mkdir -p /run/brickd /var/lib/brickd /etc/brickd
 cp "$BRICKD_HOME/systemd/brickd.conf" /etc/brickd/brickd.conf
-"$BRICKD_HOME/bin/brickd" --config /etc/brickd/brickd.conf > /tmp/brickd.log 2>&1 &
+# C1 only, as in the kernel tier: under TCG, brickd's JVM with C2's tiers died at start three
+# times this session (SIGSEGV in C1-compiled JDK code; cause not found) and never with C1 alone
+BRICKD_JAVA_OPTS="-XX:+UseSerialGC -Xss512k -XX:TieredStopAtLevel=1 -XX:ErrorFile=$TB_OUT/hs_err_pid%p.log" \
+    "$BRICKD_HOME/bin/brickd" --config /etc/brickd/brickd.conf > /tmp/brickd.log 2>&1 &
 brickd_pid=$!
 trap 'kill $brickd_pid 2>/dev/null || true; echo "---- brickd log"; cat /tmp/brickd.log' EXIT
 bed_wait 60 "brickd socket" test -S /run/brickd/brickd.sock
