@@ -20,6 +20,9 @@ final class TargetBed {
     static final String TARGET2_IP = "127.0.0.3";
     static final String PORTAL_3 = TARGET2_IP + ":3260";
 
+    /** One bedctl call on a few LUNs or portals (bedctl's own waits are shorter). */
+    private static final Duration BEDCTL_DEADLINE = Duration.ofSeconds(60);
+
     private TargetBed() {}
 
     /** A new backstore with a fresh serial; answers the WWID LIO will report for it. */
@@ -60,37 +63,32 @@ final class TargetBed {
     }
 
     private static void onSecondTarget(String... args) {
-        bedctlWith(List.of("env", "BED_TARGET_IQN=" + TARGET2_IQN, "BED_PORTALS=" + TARGET2_IP), args);
+        bedctlWith(BEDCTL_DEADLINE, List.of("env", "BED_TARGET_IQN=" + TARGET2_IQN, "BED_PORTALS=" + TARGET2_IP), args);
     }
 
     static String bedctl(String... args) {
-        return bedctlWith(List.of(), args);
+        return bedctlWith(BEDCTL_DEADLINE, List.of(), args);
     }
 
-    /** bedctl's "luns": {@code count} new LUNs from {@code first}, one configfs pass (up to 2 s per LUN under TCG). */
+    /** bedctl's "luns": new LUNs from {@code first}, one per serial, in one configfs pass (up to 2 s per LUN under TCG). */
     static String luns(String prefix, int first, int sizeMb, List<String> serials) {
-        List<String> argv = new ArrayList<>(List.of("bash", System.getenv("BRICKD_HOME") + "/testbed/guest/bedctl.sh",
-                "luns", prefix, Integer.toString(first), Integer.toString(sizeMb)));
-        argv.addAll(serials);
-        CommandResult r = KernelBed.run(Duration.ofSeconds(60 + 2L * serials.size()), argv.toArray(String[]::new));
-        assertThat(r.exitCode()).as("bedctl luns %s: %s", prefix, r.stderr()).isZero();
-        return r.stdout();
+        List<String> args = new ArrayList<>(List.of("luns", prefix, Integer.toString(first), Integer.toString(sizeMb)));
+        args.addAll(serials);
+        return bedctlWith(BEDCTL_DEADLINE.plusSeconds(2L * serials.size()), List.of(), args.toArray(String[]::new));
     }
 
     /** bedctl's "luns_unmap" of {@code count} LUNs from {@code first}. */
     static void unmapLuns(int first, int count) {
-        CommandResult r = KernelBed.run(Duration.ofSeconds(60 + count), "bash",
-                System.getenv("BRICKD_HOME") + "/testbed/guest/bedctl.sh", "luns_unmap", Integer.toString(first),
+        bedctlWith(BEDCTL_DEADLINE.plusSeconds(count), List.of(), "luns_unmap", Integer.toString(first),
                 Integer.toString(count));
-        assertThat(r.exitCode()).as("bedctl luns_unmap %d %d: %s", first, count, r.stderr()).isZero();
     }
 
-    private static String bedctlWith(List<String> prefix, String... args) {
+    private static String bedctlWith(Duration deadline, List<String> prefix, String... args) {
         List<String> argv = new ArrayList<>(prefix);
         argv.addAll(List.of("bash", System.getenv("BRICKD_HOME") + "/testbed/guest/bedctl.sh"));
         argv.addAll(List.of(args));
-        CommandResult r = KernelBed.run(argv.toArray(String[]::new));
-        assertThat(r.exitCode()).as("bedctl %s: %s", String.join(" ", args), r.stderr()).isZero();
+        CommandResult r = KernelBed.run(deadline, argv.toArray(String[]::new));
+        assertThat(r.exitCode()).as("bedctl %s: %s", args[0], r.stderr()).isZero();
         return r.stdout();
     }
 
