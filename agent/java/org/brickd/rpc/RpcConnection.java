@@ -6,6 +6,8 @@ import java.nio.ByteBuffer;
 import java.nio.channels.ClosedChannelException;
 import java.nio.channels.SocketChannel;
 import java.time.Duration;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ScheduledFuture;
@@ -25,6 +27,8 @@ import org.slf4j.LoggerFactory;
  * has answered, at once on a protocol violation or server stop, and when an answer has waited
  * longer than the write timeout for the peer to read it (a peer that sends and never reads
  * would otherwise hold every worker that answers it, and then the write lock, forever).
+ * Calls of a closed connection that no worker has started are taken off the shared queue at
+ * once: nobody would read their answers, and they would keep other clients' calls waiting.
  */
 final class RpcConnection {
 
@@ -41,6 +45,7 @@ final class RpcConnection {
     private final ScheduledExecutorService writeTimer;
     private final Object writeLock = new Object();
     private final AtomicInteger inFlight = new AtomicInteger();
+    private final Set<Runnable> queued = ConcurrentHashMap.newKeySet();
     private final AtomicBoolean closed = new AtomicBoolean();
     private volatile boolean readerDone;
     private final Thread reader;
@@ -82,12 +87,17 @@ final class RpcConnection {
         if (!closed.compareAndSet(false, true)) {
             return;
         }
+        int dropped = dropQueued();
+        if (dropped > 0) {
+            LOG.warn("connection of {} (pid {}) closed: {} of its calls were still queued and will not run",
+                    caller.user(), caller.pid(), dropped);
+        }
+        onClosed.run(); // first: once the peer sees its socket closed, the server no longer counts it
         try {
             channel.close();
         } catch (IOException e) {
             LOG.debug("closing connection of {}: {}", caller.user(), e.toString());
         }
-        onClosed.run();
     }
 
     void join(long millis) throws InterruptedException {
@@ -125,9 +135,24 @@ final class RpcConnection {
             }
         } else if (step instanceof Dispatcher.Call call) {
             inFlight.incrementAndGet();
+            Runnable task = new Runnable() {
+                @Override
+                public void run() {
+                    if (!queued.remove(this)) {
+                        return; // dropped by close()
+                    }
+                    if (closed.get()) {
+                        callDone(); // queued after close() emptied the queue
+                        return;
+                    }
+                    RpcConnection.this.run(call);
+                }
+            };
+            queued.add(task);
             try {
-                pool.execute(() -> run(call));
+                pool.execute(task);
             } catch (RejectedExecutionException e) {
+                queued.remove(task);
                 callDone();
                 String detail = pool.getActiveCount() + " calls running, " + pool.getQueue().size() + " queued";
                 JsonNode response = dispatcher.rejected(call, caller, pool.isShutdown(), detail);
@@ -147,6 +172,22 @@ final class RpcConnection {
         } finally {
             callDone();
         }
+    }
+
+    /**
+     * Takes this connection's calls that no worker has begun off the pool's queue; a worker that
+     * has just taken one finds it gone from {@code queued} and does not run it either.
+     */
+    private int dropQueued() {
+        int dropped = 0;
+        for (Runnable task : queued) {
+            if (queued.remove(task)) {
+                pool.remove(task);
+                dropped++;
+                inFlight.decrementAndGet();
+            }
+        }
+        return dropped;
     }
 
     private void callDone() {

@@ -163,6 +163,34 @@ class RpcServerTest {
     }
 
     @Test
+    void callsStillQueuedWhenTheServerClosesTheirConnectionNeverRun() throws Exception {
+        start(options().withWorkers(1).withMaxFrameBytes(4096), Authorizer.rootOnly());
+        Wire wire = track(new Wire(socket()));
+        wire.write("{\"jsonrpc\":\"2.0\",\"id\":0,\"method\":\"wait_gate\",\"params\":{}}\n"
+                .getBytes(StandardCharsets.UTF_8));
+        assertThat(entered.await(10, TimeUnit.SECONDS)).as("the only worker is busy").isTrue();
+        StringBuilder queued = new StringBuilder();
+        for (int i = 1; i <= 20; i++) {
+            queued.append("{\"jsonrpc\":\"2.0\",\"id\":").append(i).append(",\"method\":\"note\",\"params\":{}}\n");
+        }
+        wire.write(queued.toString().getBytes(StandardCharsets.UTF_8));
+        // a protocol violation: the server answers it and closes the connection
+        wire.write(("\"" + "x".repeat(8192) + "\"\n").getBytes(StandardCharsets.UTF_8));
+        JsonNode tooLong;
+        while ((tooLong = wire.read()) != null && !tooLong.path("id").isNull()) {
+            // the gate call may answer first once the gate opens; there is no other answer
+        }
+        assertThat(tooLong).as("the frame-too-long error").isNotNull();
+        assertThat(wire.read()).as("the connection is closed").isNull();
+
+        gate.countDown();
+        // one worker, first come first served: once this answers, every call queued before it is done or dropped
+        RpcClient other = track(new RpcClient(socket(), Duration.ofSeconds(10)));
+        assertThat(other.call("echo", obj().put("k", 1))).isEqualTo(obj().put("k", 1));
+        assertThat(notified.get()).as("queued calls of the closed connection that ran").isZero();
+    }
+
+    @Test
     void theCallerComesFromTheKernelByNameWithoutThePid() throws Exception {
         start();
         RpcClient client = track(new RpcClient(socket()));
