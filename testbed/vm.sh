@@ -14,7 +14,11 @@
 #
 # Exit code: the guest script's rc; 97 if the guest never wrote rc (boot
 # failure, kernel panic, qemu died, timeout) with the reason and the last 40
-# lines of console.log on stderr; 2 on bad usage.
+# lines of console.log on stderr; 96 if the guest kernel locked up (a CPU
+# stuck for TB_LOCKUP_LIMIT seconds, default 90, by its own soft-lockup
+# watchdog): the VM is stopped at once, DIR/lockup.txt gets every vCPU's
+# registers and DIR/dmesg.log (followed by the guest) the stuck CPU's trace;
+# 2 on bad usage.
 #
 # The guest sees the host's files, except that /tmp, /run and /dev/shm are
 # fresh tmpfs in the guest: the script must not live there. The repo this script
@@ -73,7 +77,7 @@ cache=${TB_CACHE:-/tmp/tb-cache}
 initrd=$cache/initramfs-$TB_KVER.cpio.gz
 "$tb_home/lib/mkinitramfs.sh" "$initrd"
 
-rm -f "$out"/{rc,rc.tmp,started,ended,script.log,dmesg.log,console.log,qemu.log,env}
+rm -f "$out"/{rc,rc.tmp,started,ended,script.log,dmesg.log,console.log,qemu.log,env,lockup.txt,monitor.sock}
 {
     printf '%s=%q\n' TB_OUT /mnt/out TB_HOME "$tb_home" BRICKD_HOME "$repo"
     for kv in "${envs[@]}"; do
@@ -101,7 +105,7 @@ trap 'echo "vm.sh: interrupted" >&2; exit 130' INT TERM
 # starts qemu with nested KVM on emulated SVM, a second probe nothing here needs.
 t0=$(now)
 qemu-system-x86_64 -accel tcg -machine q35 -cpu max -smp "$smp" -m "$mem" \
-    -display none -no-reboot -nic none -monitor none \
+    -display none -no-reboot -nic none -monitor "unix:$out/monitor.sock,server=on,wait=off" \
     -serial "file:$out/console.log" \
     -kernel "$TB_VMLINUZ" -initrd "$initrd" \
     -append "console=ttyS0 panic=-1 loglevel=4 modprobe.blacklist=kvm_amd,kvm_intel,kvm tb.init=$tb_home/guest/init.sh tb.script=$script tb.repo=$repo" \
@@ -112,9 +116,61 @@ qemu-system-x86_64 -accel tcg -machine q35 -cpu max -smp "$smp" -m "$mem" \
 qemu_pid=$!
 echo "vm.sh: qemu pid $qemu_pid, kernel $TB_KVER, script $script, out $out, timeout ${timeout_s}s" >&2
 
-t_started='' reason=''
+# The guest's soft-lockup watchdog reports a stuck CPU every ~28 s; a CPU stuck this long
+# never came back in any run seen here (under TCG a starved vCPU thread catches up in seconds).
+lockup_limit=${TB_LOCKUP_LIMIT:-90}
+[[ $lockup_limit =~ ^[0-9]+$ ]] || { echo "vm.sh: TB_LOCKUP_LIMIT must be an integer" >&2; exit 2; }
+
+# Prints the longest "soft lockup - CPU#N stuck for Ss! [task]" of console.log as "S N task".
+longest_lockup() {
+    grep -ao 'soft lockup - CPU#[0-9]* stuck for [0-9]*s! \[[^]]*\]' "$out/console.log" 2>/dev/null \
+        | sed -E 's/.*CPU#([0-9]+) stuck for ([0-9]+)s! \[([^]]*)\]/\2 \1 \3/' | sort -n | tail -n 1
+}
+
+# Every vCPU's registers from the qemu monitor (the guest's dmesg.log has the symbolic trace).
+dump_lockup() {
+    local dest=$out/lockup.txt
+    {
+        echo "# guest lockup: $1"
+        echo "# qemu monitor 'info registers -a'; the stuck CPU's own report, with its call trace, is in dmesg.log"
+        python3 - "$out/monitor.sock" <<'PY' || echo "(the qemu monitor did not answer)"
+import socket, sys, time
+s = socket.socket(socket.AF_UNIX)
+s.settimeout(10)
+s.connect(sys.argv[1])
+s.sendall(b"info registers -a\n")
+data, end = b"", time.monotonic() + 10
+while time.monotonic() < end:
+    try:
+        chunk = s.recv(65536)
+    except socket.timeout:
+        break
+    if not chunk:
+        break
+    data += chunk
+    if data.count(b"(qemu)") >= 2:
+        break
+text = data.decode("utf-8", "replace").replace("\r", "")
+sys.stdout.write("\n".join(l for l in text.split("\n") if "\x1b" not in l and not l.startswith("(qemu)")) + "\n")
+PY
+    } > "$dest" 2>&1
+}
+
+t_started='' reason='' lockup='' polls=0
 deadline=$(( $(date +%s) + timeout_s ))
 while kill -0 "$qemu_pid" 2>/dev/null; do
+    if (( ++polls % 10 == 0 )); then
+        read -r stuck_s stuck_cpu stuck_task < <(longest_lockup; echo) || true
+        if [[ -n ${stuck_s:-} ]] && (( stuck_s >= lockup_limit )); then
+            lockup="CPU#$stuck_cpu stuck for ${stuck_s} s in $stuck_task (guest soft-lockup watchdog)"
+            dump_lockup "$lockup"
+            reason="guest kernel lockup: $lockup; registers in $out/lockup.txt"
+            kill "$qemu_pid" 2>/dev/null || true
+            sleep 2
+            kill -9 "$qemu_pid" 2>/dev/null || true
+            break
+        fi
+    fi
     if [[ -z $t_started && -e $out/started ]]; then
         t_started=$(now)
         echo "vm.sh: guest script started after $(secs "$t0" "$t_started")s (guest uptime $(cat "$out/started")s)" >&2
@@ -169,6 +225,11 @@ if [[ -n $reason || -z $rc ]]; then
     if [[ -s $out/script.log ]]; then
         echo "---- script.log (last 20 lines) ----" >&2
         tail -n 20 "$out/script.log" >&2
+    fi
+    if [[ -n $lockup ]]; then
+        echo "---- the stuck CPU's report in dmesg.log ----" >&2
+        grep -a -A25 -m1 'soft lockup - CPU#' "$out/dmesg.log" >&2 || echo "(not in dmesg.log)" >&2
+        exit 96
     fi
     exit 97
 fi

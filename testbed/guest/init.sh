@@ -3,8 +3,9 @@
 #
 # Sets up the minimal system (no systemd), runs the script named by
 # tb.script= on the kernel command line with output to /mnt/out/script.log,
-# writes its exit code to /mnt/out/rc, dmesg to /mnt/out/dmesg.log, powers
-# off. rc is ALWAYS written (EXIT trap): 127 if the script is missing,
+# writes its exit code to /mnt/out/rc, dmesg to /mnt/out/dmesg.log (followed
+# while the script runs, so a guest that locks up still leaves its kernel log;
+# whole again at the end), powers off. rc is ALWAYS written (EXIT trap): 127 if the script is missing,
 # 98 if this init failed before it could run the script.
 # /mnt/out/env (KEY=VALUE lines written by vm.sh) is sourced and exported
 # for the script. /mnt/out/started gets the guest uptime at script start.
@@ -12,6 +13,7 @@ set -euo pipefail
 
 OUT=/mnt/out
 RC=98            # until the script has run: "init failed"
+follower=        # the background dmesg --follow
 export PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin
 export HOME=/root LANG=C.UTF-8 TERM=dumb
 
@@ -23,6 +25,7 @@ finish() {
     set +e
     echo "$RC" > "$OUT/rc.tmp" && mv -f "$OUT/rc.tmp" "$OUT/rc"
     say "script exit code $RC"
+    [[ -n $follower ]] && kill "$follower" 2>/dev/null && wait "$follower" 2>/dev/null
     dmesg > "$OUT/dmesg.log" 2>&1
     sync
     umount "$OUT" 2>/dev/null
@@ -82,6 +85,8 @@ if [[ -f $OUT/env ]]; then
 fi
 
 cd /
+dmesg --follow > "$OUT/dmesg.log" 2>&1 &
+follower=$!
 read -r up _ < /proc/uptime
 echo "$up" > "$OUT/started"
 if [[ -z $script ]]; then
