@@ -13,11 +13,18 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.Stream;
+import org.brickd.daemon.Config;
+import org.brickd.daemon.Methods;
+import org.brickd.daemon.Wiring;
 import org.brickd.host.Command;
 import org.brickd.ledger.Attachment;
 import org.brickd.ledger.Ledger;
+import org.brickd.rpc.Authorizer;
+import org.brickd.rpc.RpcServer;
+import org.brickd.rpc.RpcServerOptions;
 import org.brickd.scsi.ScsiDevices;
 import org.brickd.scsi.ScsiDisk;
 import org.brickd.testing.FakeIscsi;
@@ -26,7 +33,9 @@ import org.brickd.types.VolumeId;
 /**
  * A benchmark, not a test: the wall time of the real launcher, {@code bin/brickctl inventory},
  * JVM start included, over a fake host tree with N SCSI devices (iSCSI sessions of up to 128
- * LUNs, one in eight recorded in a ledger), read through brickctl's diagnostic root. Each
+ * LUNs, one in eight recorded in a ledger), read two ways: through brickctl's diagnostic root
+ * (brickctl's own JVM scans the tree, as offline mode does), and through a daemon's socket (the
+ * daemon's methods over the same tree, served from this JVM, as a running brickd answers). Each
  * variant (CDS archive on or off, JVM options) runs once to warm the page cache, then RUNS
  * times; it prints median, min and max. Nothing is asserted on a time.
  *
@@ -61,14 +70,38 @@ public final class InventoryBench {
             variants.put(v.substring(0, eq) + ", CDS archive", Map.of("BRICKCTL_JAVA_OPTS", opts));
             variants.put(v.substring(0, eq) + ", BRICKD_CDS=off", Map.of("BRICKCTL_JAVA_OPTS", opts, "BRICKD_CDS", "off"));
         }
-        List<String> argv = List.of(brickctl.toString(), "--config", work.resolve("absent.conf").toString(),
+        List<String> offline = List.of(brickctl.toString(), "--config", work.resolve("absent.conf").toString(),
                 "--state-dir", state.toString(), "--diagnostic-root", root.toString(), "inventory");
+        Path socket = work.resolve("brickd.sock");
+        List<String> daemon = List.of(brickctl.toString(), "--config", work.resolve("absent.conf").toString(),
+                "--socket", socket.toString(), "inventory");
         System.out.printf("brickctl inventory, %d devices, %d runs each after 1 warm-up, %s, %d cpus, %s%n", devices,
                 runs, Instant.now().toString().substring(0, 16) + "Z", Runtime.getRuntime().availableProcessors(),
                 Files.readAllLines(Path.of("/proc/cpuinfo")).stream().filter(l -> l.startsWith("model name")).findFirst()
                         .map(l -> l.substring(l.indexOf(':') + 1).strip()).orElse("?"));
         System.out.printf("load average before: %s%n", loadAverage());
-        System.out.printf("%-50s %-26s %s%n", "variant", "wall: median (min-max)", "cpu user+sys: median (min-max)");
+        System.out.printf("%-34s %-40s %-26s %s%n", "mode", "variant", "wall: median (min-max)",
+                "cpu user+sys: median (min-max)");
+        Wiring wiring = new Wiring(Config.defaults().with("state_dir", state.toString()), Wiring.Host.copy(root));
+        try (RpcServer server = RpcServer.bind(socket, Methods.table(wiring, wiring.root),
+                new Authorizer(Set.of(System.getProperty("user.name")), Set.of(), Set.of()),
+                RpcServerOptions.defaults().withSocketGroup(null).withStopDeadline(Duration.ofSeconds(5)))) {
+            measure("through the daemon's socket", daemon, variants, runs, devices);
+        } finally {
+            wiring.close();
+        }
+        measure("diagnostic root (brickctl scans)", offline, variants, runs, devices);
+        System.out.printf("load average after: %s%n", loadAverage());
+        if (System.getenv("BENCH_KEEP") != null) {
+            System.out.printf("fake host kept (BENCH_KEEP): --config %s --state-dir %s --diagnostic-root %s%n",
+                    work.resolve("absent.conf"), state, root);
+        } else {
+            removeTree(work);
+        }
+    }
+
+    private static void measure(String mode, List<String> argv, Map<String, Map<String, String>> variants, int runs,
+            int devices) throws Exception {
         for (Map.Entry<String, Map<String, String>> v : variants.entrySet()) {
             runOnce(argv, v.getValue(), devices);
             double[] wall = new double[runs];
@@ -78,16 +111,14 @@ public final class InventoryBench {
                 wall[i] = runOnce(argv, v.getValue(), devices);
                 cpu[i] = childCpuSeconds() - before;
             }
-            System.out.printf("%-50s %-26s %s%n", v.getKey(), spread(wall), spread(cpu));
+            System.out.printf("%-34s %-40s %-26s %s%n", mode, v.getKey(), spread(wall), spread(cpu));
             if (v.getValue().containsKey("BRICKCTL_JAVA_OPTS")) {
                 System.out.printf("    BRICKCTL_JAVA_OPTS=%s%n", v.getValue().get("BRICKCTL_JAVA_OPTS"));
             }
         }
-        System.out.printf("load average after: %s%n", loadAverage());
-        removeTree(work);
     }
 
-    /** The fake host (megabytes per hundred devices) goes when the figures are printed. */
+    /** The fake host (megabytes per hundred devices) goes when the figures are printed, unless BENCH_KEEP is set (to profile one run). */
     private static void removeTree(Path dir) throws IOException {
         try (Stream<Path> all = Files.walk(dir)) {
             for (Path p : all.sorted(Comparator.reverseOrder()).toList()) {
