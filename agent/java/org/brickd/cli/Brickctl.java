@@ -166,7 +166,7 @@ public final class Brickctl {
     CommandSpec spec;
 
     public static void main(String[] args) {
-        System.setProperty(CliLogging.PROPERTY, "true");
+        CliLoggerProvider.select();
         System.exit(commandLineFor(args).execute(args));
     }
 

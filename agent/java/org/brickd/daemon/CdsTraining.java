@@ -84,5 +84,9 @@ public final class CdsTraining {
                     .toArray(String[]::new);
             Brickctl.commandLineFor(argv).setOut(discard).setErr(discard).execute(argv);
         }
+        // brickctl's own logging (this JVM logs through logback; brickctl's main selects this provider)
+        org.brickd.cli.CliLoggerProvider cliLogging = new org.brickd.cli.CliLoggerProvider();
+        cliLogging.initialize();
+        cliLogging.getLoggerFactory().getLogger(CdsTraining.class.getName()).isDebugEnabled();
     }
 }
