@@ -9,7 +9,8 @@
 # --env: set in the guest for the tests (e.g. BRICKD_SOAK_LOOPS, see SoakKernelTest);
 # BRICKD_KERNEL_TIMEOUT: the VM's bound in seconds (default 3000: the whole tier takes ~30 min on 2 cores).
 # If the guest kernel locks up (vm.sh exit 96: a CPU stuck by the guest's own soft-lockup watchdog,
-# a qemu TCG fault, not a test's), the tier runs once more and says so; attempt 1's logs stay in DIR/attempt-1.
+# a qemu TCG fault, or the bed's FC target deadlocked; not a test's doing), the tier runs once more
+# and says so; attempt 1's logs stay in DIR/attempt-1.
 # Needs `mvn package` to have run (bin/run-tests does both).
 set -euo pipefail
 
@@ -40,15 +41,16 @@ for attempt in 1 2; do
         --env "KT_SELECT=${sel// /,}" "${envs[@]}"
     rc=$?
     set -e
-    # 96: the guest kernel itself locked up under qemu TCG (vm.sh stopped it at once), which
-    # says nothing about brickd. Once in eight runs here; the tier runs again once, and says so.
+    # 96: the guest kernel itself locked up under qemu TCG, or the bed's own FC target deadlocked
+    # (vm.sh stopped it at once, saying which); neither says anything about brickd. Each was seen
+    # once in nine full runs here; the tier runs again once, and says so.
     [[ $rc -eq 96 && $attempt -eq 1 ]] || break
     mkdir -p "$out/attempt-1"
     for f in console.log dmesg.log script.log lockup.txt multipathd.log; do
         [[ -e $out/$f ]] && mv "$out/$f" "$out/attempt-1/"
     done
     rm -rf "$out/reports"
-    echo "run-kernel-tests: attempt 1 ended in a guest kernel lockup ($(head -n 1 "$out/attempt-1/lockup.txt" 2>/dev/null | sed 's/^# //')); its logs are in $out/attempt-1; running the tier again (attempt 2 of 2)" >&2
+    echo "run-kernel-tests: attempt 1 ended in a guest kernel lockup or bed deadlock ($(head -n 1 "$out/attempt-1/lockup.txt" 2>/dev/null | sed 's/^# //')); its logs are in $out/attempt-1; running the tier again (attempt 2 of 2)" >&2
 done
 
 echo "---- kernel tier: guest script log (tail) ----"
@@ -64,7 +66,7 @@ read -r tests failures errors skipped < <("$repo/testbed/lib/junit-count.sh" "$o
 passed=$((tests - failures - errors - skipped))
 echo "kernel tier: $passed passed, $((failures + errors)) failed, $skipped skipped"
 if [[ -d $out/attempt-1 ]]; then
-    echo "kernel tier: these results are from attempt 2: attempt 1's guest kernel locked up (see $out/attempt-1)"
+    echo "kernel tier: these results are from attempt 2: attempt 1's guest kernel locked up or its FC target deadlocked (see $out/attempt-1)"
 fi
 if [[ $tests -eq 0 ]]; then
     echo "run-kernel-tests: FAILED: no kernel-tier test ran" >&2; exit 1

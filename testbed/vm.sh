@@ -16,7 +16,8 @@
 # failure, kernel panic, qemu died, timeout) with the reason and the last 40
 # lines of console.log on stderr; 96 if the guest kernel locked up (a CPU
 # stuck for TB_LOCKUP_LIMIT seconds, default 90, by its own soft-lockup
-# watchdog): the VM is stopped at once, DIR/lockup.txt gets every vCPU's
+# watchdog) or the bed's FC target deadlocked (fc_target_deadlock below):
+# the VM is stopped at once, DIR/lockup.txt gets every vCPU's
 # registers and DIR/dmesg.log (followed by the guest) the stuck CPU's trace;
 # 2 on bad usage.
 #
@@ -156,6 +157,19 @@ PY
     } > "$dest" 2>&1
 }
 
+# The bed's own FC target deadlocking (not brickd's doing, and only possible because target
+# and initiator share one kernel): an FCoE link goes down while LIO's tcm_fc still owes the
+# initiator a response; tcm_fc re-queues it forever ("ft_queue_status: Failed to send response
+# frame"), its PRLO handling waits for that command on libfc's rport workqueue, which the
+# initiator's rports share, so their I/O never fails over and dm-multipath, multipathd and the
+# test hang. Seen once in nine full runs (2026-11-24). The kernel's hung-task report (after
+# 120 s) with tcm_fc's PRLO in a trace is the signature.
+fc_target_deadlock() {
+    grep -aq 'blocked for more than' "$out/console.log" 2>/dev/null || return 1
+    grep -aq 'ft_prlo' "$out/dmesg.log" 2>/dev/null || return 1
+    grep -aq 'ft_queue_status: Failed to send response frame' "$out/dmesg.log" 2>/dev/null
+}
+
 t_started='' reason='' lockup='' polls=0
 deadline=$(( $(date +%s) + timeout_s ))
 while kill -0 "$qemu_pid" 2>/dev/null; do
@@ -165,6 +179,16 @@ while kill -0 "$qemu_pid" 2>/dev/null; do
             lockup="CPU#$stuck_cpu stuck for ${stuck_s} s in $stuck_task (guest soft-lockup watchdog)"
             dump_lockup "$lockup"
             reason="guest kernel lockup: $lockup; registers in $out/lockup.txt"
+            kill "$qemu_pid" 2>/dev/null || true
+            sleep 2
+            kill -9 "$qemu_pid" 2>/dev/null || true
+            break
+        fi
+        if fc_target_deadlock; then
+            lockup="the bed's FC target (LIO tcm_fc) deadlocked after an FCoE link went down with a response"
+            lockup+=" still owed: hung tasks, ft_prlo waiting on libfc's rport workqueue (see dmesg.log)"
+            dump_lockup "$lockup"
+            reason="guest kernel deadlock: $lockup; registers in $out/lockup.txt"
             kill "$qemu_pid" 2>/dev/null || true
             sleep 2
             kill -9 "$qemu_pid" 2>/dev/null || true
@@ -227,8 +251,8 @@ if [[ -n $reason || -z $rc ]]; then
         tail -n 20 "$out/script.log" >&2
     fi
     if [[ -n $lockup ]]; then
-        echo "---- the stuck CPU's report in dmesg.log ----" >&2
-        grep -a -A25 -m1 'soft lockup - CPU#' "$out/dmesg.log" >&2 || echo "(not in dmesg.log)" >&2
+        echo "---- the kernel's first report in dmesg.log ----" >&2
+        grep -a -A25 -m1 'soft lockup - CPU#\|blocked for more than' "$out/dmesg.log" >&2 || echo "(not in dmesg.log)" >&2
         exit 96
     fi
     exit 97

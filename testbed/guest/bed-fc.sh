@@ -135,6 +135,9 @@ bed_fc_up() {
 bed_fc_link_down() {
     local t
     t=$(_bed_now)
+    # udev's probes of what was just attached done first: a response the bed's target still owes
+    # when the link goes down can deadlock its tcm_fc (see fc_target_deadlock in vm.sh)
+    udevadm settle --timeout=30 || echo "bed: fc_link_down $1: udev still busy after 30 s; going on" >&2
     ip link set "${1:?if}" down || { _bed_err "ip link set $1 down failed"; return 1; }
     _bed_done "fc_link_down $1" "$t"
 }
