@@ -152,7 +152,9 @@ final class RpcConnection {
             try {
                 pool.execute(task);
             } catch (RejectedExecutionException e) {
-                queued.remove(task);
+                if (!queued.remove(task)) {
+                    return; // close() dropped and counted it meanwhile
+                }
                 callDone();
                 String detail = pool.getActiveCount() + " calls running, " + pool.getQueue().size() + " queued";
                 JsonNode response = dispatcher.rejected(call, caller, pool.isShutdown(), detail);
