@@ -84,7 +84,7 @@ public final class ProcessCommands implements Commands {
             }
             Duration elapsed = Duration.ofNanos(System.nanoTime() - start);
             CommandResult r = new CommandResult(command, p.exitValue(),
-                    text(out), text(err), elapsed);
+                    text(out, command, "stdout"), text(err, command, "stderr"), elapsed);
             log.debug("{} -> {} in {} ms", command.display(), r.exitCode(), elapsed.toMillis());
             return r;
         } catch (InterruptedException e) {
@@ -134,11 +134,21 @@ public final class ProcessCommands implements Commands {
         }
     }
 
-    private static String text(CompletableFuture<byte[]> f) throws InterruptedException {
+    /**
+     * The program's whole output on one pipe. A process it started that keeps the pipe open does
+     * not hold this up: when the program exits, the JDK hands the reader what is buffered and
+     * closes its end. Should the reader still not finish within 5 s, or fail, the output is
+     * taken as empty with a warning: the exit code stands, and a parse of it finds nothing.
+     */
+    private static String text(CompletableFuture<byte[]> f, Command command, String pipe) throws InterruptedException {
         try {
             return new String(f.get(5, TimeUnit.SECONDS), StandardCharsets.UTF_8);
-        } catch (ExecutionException | TimeoutException e) {
-            // a grandchild kept the pipe open after the program exited; report what we have
+        } catch (TimeoutException e) {
+            log.warn("{}: its {} was still open 5 s after it exited (a process it started holds it); taken as empty",
+                    command.display(), pipe);
+            return "";
+        } catch (ExecutionException e) {
+            log.warn("{}: reading its {} failed ({}); taken as empty", command.display(), pipe, e.getCause().toString());
             return "";
         }
     }
