@@ -25,6 +25,7 @@ import org.brickd.host.ProcessCommands;
 import org.brickd.host.Sysfs;
 import org.brickd.host.Uevents;
 import org.brickd.iscsi.IscsiAdm;
+import org.brickd.iscsi.NodeRecords;
 import org.brickd.iscsi.IscsiConnector;
 import org.brickd.iscsi.IscsiSessions;
 import org.brickd.ledger.Ledger;
@@ -112,7 +113,8 @@ public final class Wiring implements AutoCloseable {
         WwidProbe probe = new WwidProbe(dev, nat, config.duration("command_timeout"));
         ScsiOps scsi = new ScsiOps(sysfs, dev, nat, uevents);
         this.multipath = host.multipathTools() ? multipath(config) : null;
-        IscsiConnector iscsi = new IscsiConnector(new IscsiAdm(commands, config.duration("command_timeout")), sessions,
+        IscsiConnector iscsi = new IscsiConnector(new IscsiAdm(commands, config.duration("command_timeout"),
+                new NodeRecords(root, config.duration("command_timeout"))), sessions,
                 scsi, probe, dev, uevents, new KeyedLocks(config.duration("lock_timeout")),
                 new IscsiConnector.Settings(config.duration("login_timeout"), config.duration("device_timeout"),
                         config.duration("link_timeout"), config.duration("removal_timeout")),

@@ -33,10 +33,13 @@ public final class IscsiAdm {
 
     private final Commands commands;
     private final Duration timeout;
+    private final NodeRecords records;
 
-    public IscsiAdm(Commands commands, Duration timeout) {
+    /** {@code records}: where a node's CHAP secrets go, never through iscsiadm's argv. */
+    public IscsiAdm(Commands commands, Duration timeout, NodeRecords records) {
         this.commands = commands;
         this.timeout = timeout;
+        this.records = records;
     }
 
     public boolean nodeExists(Portal portal, Iqn target) {
@@ -56,10 +59,13 @@ public final class IscsiAdm {
         expect(run(node(portal, target, timeout).args("--op", "update", "-n", key, "-v", value).build()), 0);
     }
 
-    /** As {@link #nodeUpdate} for a secret value: the value never reaches a log line or an error. */
+    /**
+     * As {@link #nodeUpdate} for a secret value, written into the record file itself
+     * ({@link NodeRecords}): as an iscsiadm argument any local user could read it in /proc while
+     * iscsiadm runs. The value never reaches a log line or an error either.
+     */
     public void nodeUpdateSecret(Portal portal, Iqn target, String key, String secret) {
-        Command c = node(portal, target, timeout).args("--op", "update", "-n", key, "-v").secret(secret).build();
-        expect(run(c), 0);
+        records.setSecret(portal, target, key, secret);
     }
 
     /**
@@ -105,9 +111,11 @@ public final class IscsiAdm {
                 Chap a = chap.get();
                 discoveryUpdate(portal, "discovery.sendtargets.auth.authmethod", "CHAP");
                 discoveryUpdate(portal, "discovery.sendtargets.auth.username", a.username());
-                discoveryUpdateSecret(portal, "discovery.sendtargets.auth.password", a.password());
                 if (a.mutual()) {
                     discoveryUpdate(portal, "discovery.sendtargets.auth.username_in", a.usernameIn().orElseThrow());
+                }
+                discoveryUpdateSecret(portal, "discovery.sendtargets.auth.password", a.password());
+                if (a.mutual()) {
                     discoveryUpdateSecret(portal, "discovery.sendtargets.auth.password_in", a.passwordIn().orElseThrow());
                 }
                 r = run(discoverydb(portal, deadline).args("--discover", "--op", "nonpersistent").build());
@@ -168,8 +176,9 @@ public final class IscsiAdm {
         expect(run(discoverydb(portal, timeout).args("--op", "update", "-n", key, "-v", value).build()), 0);
     }
 
+    /** Into the discovery record file itself, as {@link #nodeUpdateSecret}: never an iscsiadm argument. */
     private void discoveryUpdateSecret(Portal portal, String key, String secret) {
-        expect(run(discoverydb(portal, timeout).args("--op", "update", "-n", key, "-v").secret(secret).build()), 0);
+        records.setDiscoverySecret(portal, key, secret);
     }
 
     private static Command.Builder discoverydb(Portal portal, Duration t) {

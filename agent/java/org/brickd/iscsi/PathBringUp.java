@@ -154,9 +154,12 @@ final class PathBringUp {
             Chap a = chap.get();
             adm.nodeUpdate(p.portal(), p.target(), "node.session.auth.authmethod", "CHAP");
             adm.nodeUpdate(p.portal(), p.target(), "node.session.auth.username", a.username());
-            adm.nodeUpdateSecret(p.portal(), p.target(), "node.session.auth.password", a.password());
             if (a.mutual()) {
                 adm.nodeUpdate(p.portal(), p.target(), "node.session.auth.username_in", a.usernameIn().orElseThrow());
+            }
+            // the secrets last, into the record file: never an iscsiadm argument
+            adm.nodeUpdateSecret(p.portal(), p.target(), "node.session.auth.password", a.password());
+            if (a.mutual()) {
                 adm.nodeUpdateSecret(p.portal(), p.target(), "node.session.auth.password_in", a.passwordIn().orElseThrow());
             }
         } else {

@@ -56,9 +56,30 @@ class SendTargetsTest {
         return a;
     }
 
+    @org.junit.jupiter.api.io.TempDir
+    java.nio.file.Path root;
+
+    /** open-iscsi's discovery record for P, where iscsiadm --op new writes it. */
+    private java.nio.file.Path stConfig() {
+        return root.resolve("etc/iscsi/send_targets/10.0.0.1,3260/st_config");
+    }
+
+    private NodeRecords records() {
+        return new NodeRecords(root, Duration.ofSeconds(1));
+    }
+
     /** A host with no discovery record for P: open-iscsi 2.1 answers the show with 6 ("not found"). */
-    private static Scripted host(int discoverExit) {
+    private Scripted host(int discoverExit) {
         return new Scripted(a -> {
+            if (a.equals(db("--op", "new"))) {
+                try {
+                    java.nio.file.Files.createDirectories(stConfig().getParent());
+                    java.nio.file.Files.write(stConfig(), List.of("# BEGIN RECORD 2.1.8", "discovery.startup = manual",
+                            "discovery.sendtargets.auth.password = <empty>", "# END RECORD"));
+                } catch (java.io.IOException e) {
+                    throw new java.io.UncheckedIOException(e);
+                }
+            }
             if (a.equals(db()) || a.equals(db("--op", "delete")) && discoverExit != 0) {
                 return result(a, IscsiAdm.ERR_IDBM, "");
             }
@@ -73,7 +94,7 @@ class SendTargetsTest {
     void withoutChapItWritesNoNodeRecordAndDeletesTheDiscoveryRecordItMade() {
         Scripted h = host(0);
 
-        List<Announced> found = new IscsiAdm(h, Duration.ofSeconds(5)).sendTargets(Portal.parse(P), Optional.empty(),
+        List<Announced> found = new IscsiAdm(h, Duration.ofSeconds(5), records()).sendTargets(Portal.parse(P), Optional.empty(),
                 Duration.ofSeconds(9));
 
         assertThat(h.argv()).containsExactly(
@@ -88,31 +109,42 @@ class SendTargetsTest {
     }
 
     @Test
-    void withMutualChapTheSecretsGoOnlyAsSecretArguments() {
-        Scripted h = host(0);
+    void withMutualChapTheSecretsGoIntoTheDiscoveryRecordNeverIntoAnArgv() throws Exception {
+        List<List<String>> secretsAtDiscovery = new java.util.ArrayList<>();
+        Scripted h = new Scripted(a -> {
+            if (a.contains("nonpersistent")) {
+                try {
+                    secretsAtDiscovery.add(java.nio.file.Files.readAllLines(stConfig()));
+                } catch (java.io.IOException e) {
+                    throw new java.io.UncheckedIOException(e);
+                }
+            }
+            return host(0).script.apply(a);
+        });
         Chap chap = new Chap("disc-user", "disc-secret-1234", Optional.of("tgt-user"), Optional.of("tgt-secret-5678"));
 
-        new IscsiAdm(h, Duration.ofSeconds(5)).sendTargets(Portal.parse(P), Optional.of(chap), Duration.ofSeconds(9));
+        new IscsiAdm(h, Duration.ofSeconds(5), records()).sendTargets(Portal.parse(P), Optional.of(chap), Duration.ofSeconds(9));
 
         assertThat(h.argv()).containsExactly(
                 db(),
                 db("--op", "new"),
                 db("--op", "update", "-n", "discovery.sendtargets.auth.authmethod", "-v", "CHAP"),
                 db("--op", "update", "-n", "discovery.sendtargets.auth.username", "-v", "disc-user"),
-                db("--op", "update", "-n", "discovery.sendtargets.auth.password", "-v", "disc-secret-1234"),
                 db("--op", "update", "-n", "discovery.sendtargets.auth.username_in", "-v", "tgt-user"),
-                db("--op", "update", "-n", "discovery.sendtargets.auth.password_in", "-v", "tgt-secret-5678"),
                 db("--discover", "--op", "nonpersistent"),
                 db("--op", "delete"));
-        assertThat(h.ran).allSatisfy(c -> assertThat(c.display()).doesNotContain("disc-secret-1234")
+        assertThat(h.argv()).allSatisfy(a -> assertThat(String.join(" ", a)).doesNotContain("disc-secret-1234")
                 .doesNotContain("tgt-secret-5678"));
+        assertThat(secretsAtDiscovery).singleElement().satisfies(lines -> assertThat(lines).contains(
+                "discovery.sendtargets.auth.password = disc-secret-1234",
+                "discovery.sendtargets.auth.password_in = tgt-secret-5678"));
     }
 
     @Test
     void aDiscoveryRecordTheOperatorHadIsKept() {
         Scripted h = new Scripted(a -> result(a, 0, a.contains("nonpersistent") ? ANNOUNCED : "discovery.type = sendtargets"));
 
-        new IscsiAdm(h, Duration.ofSeconds(5)).sendTargets(Portal.parse(P), Optional.empty(), Duration.ofSeconds(9));
+        new IscsiAdm(h, Duration.ofSeconds(5), records()).sendTargets(Portal.parse(P), Optional.empty(), Duration.ofSeconds(9));
 
         assertThat(h.argv()).doesNotContain(db("--op", "delete"));
     }
@@ -122,7 +154,7 @@ class SendTargetsTest {
         Scripted h = host(IscsiAdm.ERR_LOGIN_AUTH_FAILED);
         Chap chap = new Chap("disc-user", "wrong-secret-000", Optional.empty(), Optional.empty());
 
-        assertThatThrownBy(() -> new IscsiAdm(h, Duration.ofSeconds(5)).sendTargets(Portal.parse(P), Optional.of(chap),
+        assertThatThrownBy(() -> new IscsiAdm(h, Duration.ofSeconds(5), records()).sendTargets(Portal.parse(P), Optional.of(chap),
                 Duration.ofSeconds(9)))
                 .isInstanceOf(HostException.class)
                 .hasMessageContaining("CHAP authentication failed")

@@ -165,6 +165,19 @@ class IscsiKernelTest {
                 assertThat(node).contains("node.session.auth.authmethod = CHAP")
                         .contains("node.session.auth.username = " + user)
                         .contains("node.session.auth.username_in = " + targetUser);
+                // the secrets reached iscsid through the record file brickd wrote, never through an argv
+                java.util.List<java.nio.file.Path> records;
+                try (java.util.stream.Stream<java.nio.file.Path> files =
+                        java.nio.file.Files.walk(java.nio.file.Path.of("/etc/iscsi/nodes", TargetBed.TARGET_IQN))) {
+                    records = files.filter(java.nio.file.Files::isRegularFile)
+                            .filter(f -> f.toString().contains("/" + TargetBed.PORTAL_1.replace(':', ','))).toList();
+                }
+                assertThat(records).as("node records of the target at " + TargetBed.PORTAL_1).isNotEmpty().allSatisfy(r -> {
+                    assertThat(java.nio.file.Files.readAllLines(r)).contains("node.session.auth.password = " + secret,
+                            "node.session.auth.password_in = " + targetSecret);
+                    assertThat(java.nio.file.attribute.PosixFilePermissions.toString(
+                            java.nio.file.Files.getPosixFilePermissions(r))).isEqualTo("rw-------");
+                });
             } finally {
                 assertThat(connector.disconnect(right, false).clean()).isTrue();
             }

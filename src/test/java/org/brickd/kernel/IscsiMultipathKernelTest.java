@@ -56,7 +56,7 @@ class IscsiMultipathKernelTest {
         maps = new DmMaps(KernelBed.SYSFS);
         Multipath mp = new Multipath(new JnaMpathcmd(), KernelBed.COMMANDS, new JnaDevMapper(), KernelBed.SYSFS,
                 KernelBed.DEV, uevents, Multipath.Settings.defaults());
-        connector = new IscsiConnector(new IscsiAdm(KernelBed.COMMANDS, Duration.ofSeconds(30)),
+        connector = new IscsiConnector(new IscsiAdm(KernelBed.COMMANDS, Duration.ofSeconds(30), KernelBed.NODE_RECORDS),
                 new IscsiSessions(KernelBed.SYSFS), scsi, new WwidProbe(KernelBed.DEV, KernelBed.NATIVE, Duration.ofSeconds(10)),
                 KernelBed.DEV, uevents, new KeyedLocks(Duration.ofSeconds(60)),
                 new IscsiConnector.Settings(Duration.ofSeconds(8), Duration.ofSeconds(20), Duration.ofSeconds(15),

@@ -30,6 +30,9 @@ final class KernelBed {
     static final Sysfs SYSFS = new Sysfs(ROOT);
     static final DevFs DEV = new DevFs(ROOT);
     static final ProcessCommands COMMANDS = new ProcessCommands();
+    /** The bed's open-iscsi node database, where brickd writes CHAP secrets. */
+    static final org.brickd.iscsi.NodeRecords NODE_RECORDS =
+            new org.brickd.iscsi.NodeRecords(java.nio.file.Path.of("/"), java.time.Duration.ofSeconds(30));
     static final Native NATIVE = new JnaNative();
 
     private KernelBed() {}
@@ -57,7 +60,7 @@ final class KernelBed {
 
     static IscsiConnector singlePathConnector(Uevents uevents, IscsiConnector.Settings settings) {
         ScsiOps scsi = new ScsiOps(SYSFS, DEV, NATIVE, uevents);
-        return new IscsiConnector(new IscsiAdm(COMMANDS, Duration.ofSeconds(30)), new IscsiSessions(SYSFS), scsi,
+        return new IscsiConnector(new IscsiAdm(COMMANDS, Duration.ofSeconds(30), NODE_RECORDS), new IscsiSessions(SYSFS), scsi,
                 new WwidProbe(DEV, NATIVE, Duration.ofSeconds(10)), DEV, uevents, new KeyedLocks(Duration.ofSeconds(30)),
                 settings);
     }

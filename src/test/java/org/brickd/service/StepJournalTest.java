@@ -62,7 +62,7 @@ class StepJournalTest {
         mpathd = new FakeMultipathd(host.host(), dm);
         Multipath mp = new Multipath(mpathd, mpathd, dm, host.sysfs(), host.devfs(), uevents,
                 new Multipath.Settings(Duration.ofSeconds(5), Duration.ofSeconds(1), Duration.ofMillis(200)));
-        IscsiConnector iscsi = new IscsiConnector(new IscsiAdm(host, Duration.ofSeconds(5)),
+        IscsiConnector iscsi = new IscsiConnector(new IscsiAdm(host, Duration.ofSeconds(5), host.nodeRecords()),
                 new IscsiSessions(host.sysfs()), new ScsiOps(host.sysfs(), host.devfs(), host.nat(), uevents),
                 new WwidProbe(host.devfs(), host.nat(), Duration.ofSeconds(1)), host.devfs(), uevents,
                 new KeyedLocks(Duration.ofSeconds(2)), new IscsiConnector.Settings(Duration.ofSeconds(2),

@@ -2,6 +2,7 @@ package org.brickd.testing;
 
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
+import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -76,7 +77,8 @@ public final class FakeIscsi implements Commands {
     private final FakeHost host;
     private final List<Target> targets;
     private final List<Command> commands = new ArrayList<>();
-    private final Map<NodeKey, Map<String, String>> nodes = new LinkedHashMap<>();
+    /** open-iscsi's node database under the root (etc/iscsi/nodes), record files as iscsiadm writes them. */
+    private final Path nodeDb;
     private final Map<Integer, Session> sessions = new TreeMap<>();
     private final Map<String, Disk> disks = new TreeMap<>();
     private final Set<String> failingFlushes = new HashSet<>();
@@ -90,6 +92,7 @@ public final class FakeIscsi implements Commands {
     public FakeIscsi(Path root, Target... targets) {
         this.host = new FakeHost(root, this::onWrite);
         this.targets = List.of(targets);
+        this.nodeDb = root.resolve("etc/iscsi/nodes");
         host.mkdirs("sys/class/iscsi_session");
         host.mkdirs("sys/class/iscsi_connection");
     }
@@ -116,6 +119,11 @@ public final class FakeIscsi implements Commands {
         return host;
     }
 
+    /** brickd's writer of CHAP secrets into this root's node records. */
+    public org.brickd.iscsi.NodeRecords nodeRecords() {
+        return new org.brickd.iscsi.NodeRecords(host.root(), Duration.ofSeconds(1));
+    }
+
     // ------------------------------------------------------------------ what a test inspects or changes
 
     /** Every command run so far, in order. */
@@ -125,7 +133,7 @@ public final class FakeIscsi implements Commands {
 
     /** The node record for (target, portal), as {@code iscsiadm -m node -T -p} would print it. */
     public synchronized Optional<Map<String, String>> node(String portal, String iqn) {
-        return Optional.ofNullable(nodes.get(new NodeKey(Iqn.parse(iqn), Portal.parse(portal)))).map(Map::copyOf);
+        return readRecord(new NodeKey(Iqn.parse(iqn), Portal.parse(portal))).map(Map::copyOf);
     }
 
     /** Every sysfs control-file write, as "/sys/path=value". */
@@ -260,6 +268,44 @@ public final class FakeIscsi implements Commands {
 
     private record NodeKey(Iqn iqn, Portal portal) {}
 
+    /** Where iscsiadm --op new puts a record while the target portal group is unknown: nodes/IQN/ADDR,PORT. */
+    private Path recordPath(NodeKey key) {
+        return nodeDb.resolve(key.iqn().toString()).resolve(key.portal().host() + "," + key.portal().port());
+    }
+
+    /** The record's "key = value" lines, read from the file each time (brickd may write it directly). */
+    private Optional<Map<String, String>> readRecord(NodeKey key) {
+        Path f = recordPath(key);
+        if (!Files.isRegularFile(f)) {
+            return Optional.empty();
+        }
+        Map<String, String> rec = new LinkedHashMap<>();
+        try {
+            for (String line : Files.readAllLines(f, StandardCharsets.UTF_8)) {
+                String l = line.strip();
+                int eq = l.indexOf(" = ");
+                if (!l.startsWith("#") && eq > 0) {
+                    rec.put(l.substring(0, eq), l.substring(eq + 3));
+                }
+            }
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+        return Optional.of(rec);
+    }
+
+    private void writeRecord(NodeKey key, Map<String, String> rec) {
+        StringBuilder text = new StringBuilder("# BEGIN RECORD 2.1.8\n");
+        rec.forEach((k, v) -> text.append(k).append(" = ").append(v).append('\n'));
+        text.append("# END RECORD\n");
+        try {
+            Files.createDirectories(recordPath(key).getParent());
+            Files.writeString(recordPath(key), text.toString(), StandardCharsets.UTF_8);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
     private record Session(int sid, int host, Target target, Portal portal) {
         String dir() {
             return "sys/devices/platform/host" + host + "/session" + sid;
@@ -288,7 +334,7 @@ public final class FakeIscsi implements Commands {
             return show(c, key);
         }
         if (op.equals(List.of("--interface", "default", "--op", "new")) || op.equals(List.of("--op", "new"))) {
-            nodes.put(key, defaults(key));
+            writeRecord(key, defaults(key));
             return result(c, 0, "New iSCSI node [tcp:[hw=,ip=,net_if=,iscsi_if=default] " + key.portal() + ",-1 "
                     + key.iqn() + "] added", "");
         }
@@ -309,7 +355,7 @@ public final class FakeIscsi implements Commands {
     }
 
     private CommandResult show(Command c, NodeKey key) {
-        Map<String, String> rec = nodes.get(key);
+        Map<String, String> rec = readRecord(key).orElse(null);
         if (rec == null) {
             return noRecords(c);
         }
@@ -334,7 +380,7 @@ public final class FakeIscsi implements Commands {
     }
 
     private CommandResult update(Command c, NodeKey key, String name, String value) {
-        Map<String, String> rec = nodes.get(key);
+        Map<String, String> rec = readRecord(key).orElse(null);
         if (rec == null) {
             return noRecords(c);
         }
@@ -343,11 +389,12 @@ public final class FakeIscsi implements Commands {
                     + " and cannot be changed.");
         }
         rec.put(name, value);
+        writeRecord(key, rec);
         return result(c, 0, "", "");
     }
 
     private CommandResult login(Command c, NodeKey key) {
-        Map<String, String> rec = nodes.get(key);
+        Map<String, String> rec = readRecord(key).orElse(null);
         if (rec == null) {
             return noRecords(c);
         }
@@ -409,7 +456,7 @@ public final class FakeIscsi implements Commands {
     }
 
     private CommandResult delete(Command c, NodeKey key) {
-        if (!nodes.containsKey(key)) {
+        if (readRecord(key).isEmpty()) {
             return noRecords(c);
         }
         if (sessionOf(key).isPresent()) {
@@ -418,7 +465,11 @@ public final class FakeIscsi implements Commands {
                     + key.iqn() + ", portal: " + key.portal() + "], but a session is using it. Logout session then"
                     + " rerun command to remove record.");
         }
-        nodes.remove(key);
+        try {
+            Files.delete(recordPath(key));
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
         return result(c, 0, "", "");
     }
 
