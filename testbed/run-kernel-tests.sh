@@ -50,7 +50,7 @@ for attempt in 1 2; do
         [[ -e $out/$f ]] && mv "$out/$f" "$out/attempt-1/"
     done
     rm -rf "$out/reports"
-    echo "run-kernel-tests: attempt 1 ended in a guest kernel lockup or bed deadlock ($(head -n 1 "$out/attempt-1/lockup.txt" 2>/dev/null | sed 's/^# //')); its logs are in $out/attempt-1; running the tier again (attempt 2 of 2)" >&2
+    echo "run-kernel-tests: attempt 1 ended in a $(head -n 1 "$out/attempt-1/lockup.txt" 2>/dev/null | sed 's/^# //'); its logs are in $out/attempt-1; running the tier again (attempt 2 of 2)" >&2
 done
 
 echo "---- kernel tier: guest script log (tail) ----"

@@ -90,12 +90,21 @@ now() { date +%s.%N; }
 secs() { awk -v a="$1" -v b="$2" 'BEGIN { printf "%.1f", b - a }'; }
 
 qemu_pid=
+# SIGTERM, up to 5 s for qemu to go, then SIGKILL.
+stop_qemu() {
+    local i
+    kill "$qemu_pid" 2>/dev/null || return 0
+    for (( i = 0; i < 50; i++ )); do
+        kill -0 "$qemu_pid" 2>/dev/null || return 0
+        sleep 0.1
+    done
+    kill -9 "$qemu_pid" 2>/dev/null || true
+}
+
 # shellcheck disable=SC2317  # invoked through the EXIT trap
 cleanup() {
-    if [[ -n $qemu_pid ]] && kill -0 "$qemu_pid" 2>/dev/null; then
-        kill "$qemu_pid" 2>/dev/null || true
-        sleep 2
-        kill -9 "$qemu_pid" 2>/dev/null || true
+    if [[ -n $qemu_pid ]]; then
+        stop_qemu
     fi
 }
 trap cleanup EXIT
@@ -132,7 +141,7 @@ longest_lockup() {
 dump_lockup() {
     local dest=$out/lockup.txt
     {
-        echo "# guest lockup: $1"
+        echo "# $1"
         echo "# qemu monitor 'info registers -a'; the stuck CPU's own report, with its call trace, is in dmesg.log"
         python3 - "$out/monitor.sock" <<'PY' || echo "(the qemu monitor did not answer)"
 import socket, sys, time
@@ -170,28 +179,27 @@ fc_target_deadlock() {
     grep -aq 'ft_queue_status: Failed to send response frame' "$out/dmesg.log" 2>/dev/null
 }
 
+# Prints what went wrong in the guest kernel, if anything did: a lockup or the FC target's deadlock.
+guest_kernel_failure() {
+    local stuck_s stuck_cpu stuck_task
+    read -r stuck_s stuck_cpu stuck_task < <(longest_lockup; echo) || true
+    if [[ -n ${stuck_s:-} ]] && (( stuck_s >= lockup_limit )); then
+        echo "guest kernel lockup: CPU#$stuck_cpu stuck for ${stuck_s} s in $stuck_task (guest soft-lockup watchdog)"
+    elif fc_target_deadlock; then
+        echo "guest kernel deadlock: the bed's FC target (LIO tcm_fc) deadlocked after an FCoE link went down with a"\
+             "response still owed: hung tasks, ft_prlo waiting on libfc's rport workqueue (see dmesg.log)"
+    fi
+}
+
 t_started='' reason='' lockup='' polls=0
 deadline=$(( $(date +%s) + timeout_s ))
 while kill -0 "$qemu_pid" 2>/dev/null; do
     if (( ++polls % 10 == 0 )); then
-        read -r stuck_s stuck_cpu stuck_task < <(longest_lockup; echo) || true
-        if [[ -n ${stuck_s:-} ]] && (( stuck_s >= lockup_limit )); then
-            lockup="CPU#$stuck_cpu stuck for ${stuck_s} s in $stuck_task (guest soft-lockup watchdog)"
+        lockup=$(guest_kernel_failure)
+        if [[ -n $lockup ]]; then
             dump_lockup "$lockup"
-            reason="guest kernel lockup: $lockup; registers in $out/lockup.txt"
-            kill "$qemu_pid" 2>/dev/null || true
-            sleep 2
-            kill -9 "$qemu_pid" 2>/dev/null || true
-            break
-        fi
-        if fc_target_deadlock; then
-            lockup="the bed's FC target (LIO tcm_fc) deadlocked after an FCoE link went down with a response"
-            lockup+=" still owed: hung tasks, ft_prlo waiting on libfc's rport workqueue (see dmesg.log)"
-            dump_lockup "$lockup"
-            reason="guest kernel deadlock: $lockup; registers in $out/lockup.txt"
-            kill "$qemu_pid" 2>/dev/null || true
-            sleep 2
-            kill -9 "$qemu_pid" 2>/dev/null || true
+            reason="$lockup; registers in $out/lockup.txt"
+            stop_qemu
             break
         fi
     fi
@@ -201,9 +209,7 @@ while kill -0 "$qemu_pid" 2>/dev/null; do
     fi
     if (( $(date +%s) >= deadline )); then
         reason="timeout after ${timeout_s} s"
-        kill "$qemu_pid" 2>/dev/null || true
-        sleep 2
-        kill -9 "$qemu_pid" 2>/dev/null || true
+        stop_qemu
         break
     fi
     sleep 0.5
