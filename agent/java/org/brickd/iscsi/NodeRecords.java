@@ -8,10 +8,14 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.nio.file.StandardOpenOption;
+import java.nio.file.StandardWatchEventKinds;
+import java.nio.file.WatchKey;
+import java.nio.file.WatchService;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.TimeUnit;
 import java.util.regex.Pattern;
 import org.brickd.errors.HostException;
 import org.brickd.types.Iqn;
@@ -33,7 +37,6 @@ import org.brickd.types.Portal;
 public final class NodeRecords {
 
     private static final Pattern KEY = Pattern.compile("[a-z_.\\[\\]0-9]+");
-    private static final Duration LOCK_RETRY = Duration.ofMillis(10);
 
     private final Path nodes;
     private final Path sendTargets;
@@ -84,7 +87,7 @@ public final class NodeRecords {
         if (!KEY.matcher(key).matches()) {
             throw new IllegalArgumentException("not a record key: " + key);
         }
-        // Chap already refused control characters; a line break would end the record's line
+        // Chap refuses these at the input; here they would be a bug breaking the record's line
         if (secret.indexOf('\n') >= 0 || secret.indexOf('\r') >= 0 || !secret.equals(secret.strip())) {
             throw new IllegalArgumentException("a secret with a line break or edge blanks cannot be stored in a record");
         }
@@ -169,6 +172,38 @@ public final class NodeRecords {
         return s.substring(0, end);
     }
 
+    /**
+     * Takes iscsiadm's lock, waiting for its holder to remove lock.write (inotify on the lock
+     * directory, watched before the first try so a removal in between is not missed), at most
+     * {@code lockWait}.
+     */
+    private void acquire(Path lock, Path write) {
+        long deadline = System.nanoTime() + lockWait.toNanos();
+        try (WatchService removals = lockDir.getFileSystem().newWatchService()) {
+            lockDir.register(removals, StandardWatchEventKinds.ENTRY_DELETE);
+            while (true) {
+                try {
+                    Files.createLink(write, lock);
+                    return;
+                } catch (FileAlreadyExistsException held) {
+                    long left = deadline - System.nanoTime();
+                    WatchKey removed = left > 0 ? removals.poll(left, TimeUnit.NANOSECONDS) : null;
+                    if (removed == null) {
+                        throw new HostException("open-iscsi's database stayed locked (" + write + ") for "
+                                + lockWait.toMillis() + " ms");
+                    }
+                    removed.pollEvents();
+                    removed.reset();
+                }
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new HostException("interrupted waiting for open-iscsi's lock", e);
+        } catch (IOException e) {
+            throw new HostException("cannot take open-iscsi's lock " + write + ": " + e.getMessage(), e);
+        }
+    }
+
     /** iscsiadm's lock: whoever creates lock.write as a hard link of lock owns the database. */
     private void withLock(Runnable body) {
         Path lock = lockDir.resolve("lock");
@@ -185,26 +220,7 @@ public final class NodeRecords {
         } catch (IOException e) {
             throw new HostException("cannot prepare open-iscsi's lock in " + lockDir + ": " + e.getMessage(), e);
         }
-        long deadline = System.nanoTime() + lockWait.toNanos();
-        while (true) {
-            try {
-                Files.createLink(write, lock);
-                break;
-            } catch (FileAlreadyExistsException held) {
-                if (System.nanoTime() > deadline) {
-                    throw new HostException("open-iscsi's database stayed locked (" + write + ") for "
-                            + lockWait.toSeconds() + " s");
-                }
-                try {
-                    Thread.sleep(LOCK_RETRY.toMillis()); // iscsiadm's own retry interval; it offers no event
-                } catch (InterruptedException e) {
-                    Thread.currentThread().interrupt();
-                    throw new HostException("interrupted waiting for open-iscsi's lock", e);
-                }
-            } catch (IOException e) {
-                throw new HostException("cannot take open-iscsi's lock " + write + ": " + e.getMessage(), e);
-            }
-        }
+        acquire(lock, write);
         RuntimeException failed = null;
         try {
             body.run();

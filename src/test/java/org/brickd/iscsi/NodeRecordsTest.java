@@ -74,18 +74,47 @@ class NodeRecordsTest {
         assertThat(root.resolve("run/lock/iscsi/lock.write")).doesNotExist();
     }
 
-    @Test
-    void whileIscsiadmHoldsItsLockNothingIsWrittenAndTheWaitIsBounded() throws Exception {
-        Path rec = write("10.0.0.1,3260", "# BEGIN RECORD 2.1.8", KEY + " = old", "# END RECORD");
+    /** iscsiadm's lock taken as iscsiadm takes it: lock.write a hard link of lock. */
+    private Path iscsiadmHoldsItsLock() throws Exception {
         Path lockDir = Files.createDirectories(root.resolve("run/lock/iscsi"));
         Files.createFile(lockDir.resolve("lock"));
         Files.createLink(lockDir.resolve("lock.write"), lockDir.resolve("lock"));
+        return lockDir;
+    }
+
+    @Test
+    void whileIscsiadmHoldsItsLockNothingIsWrittenAndTheWaitIsBounded() throws Exception {
+        Path rec = write("10.0.0.1,3260", "# BEGIN RECORD 2.1.8", KEY + " = old", "# END RECORD");
+        Path lockDir = iscsiadmHoldsItsLock();
 
         assertThatThrownBy(() -> records(Duration.ofMillis(200)).setSecret(P, IQN, KEY, "new"))
                 .isInstanceOf(HostException.class)
                 .hasMessageContaining("stayed locked");
         assertThat(Files.readAllLines(rec)).contains(KEY + " = old");
         assertThat(lockDir.resolve("lock.write")).as("iscsiadm's lock is not ours to remove").exists();
+    }
+
+    @Test
+    void theSecretIsWrittenOnceIscsiadmReleasesItsLock() throws Exception {
+        Path rec = write("10.0.0.1,3260", "# BEGIN RECORD 2.1.8", KEY + " = old", "# END RECORD");
+        Path lockDir = iscsiadmHoldsItsLock();
+        Thread iscsiadm = new Thread(() -> {
+            try {
+                Thread.sleep(300); // test fixture: iscsiadm holding its lock for a while
+                Files.write(rec, List.of("# BEGIN RECORD 2.1.8", KEY + " = old", "node.startup = manual", "# END RECORD"));
+                Files.delete(lockDir.resolve("lock.write"));
+            } catch (Exception e) {
+                throw new IllegalStateException(e);
+            }
+        });
+        iscsiadm.start();
+
+        records(Duration.ofSeconds(10)).setSecret(P, IQN, KEY, "new");
+        iscsiadm.join();
+
+        assertThat(Files.readAllLines(rec)).as("written after iscsiadm's own write, which it kept")
+                .containsExactly("# BEGIN RECORD 2.1.8", KEY + " = new", "node.startup = manual", "# END RECORD");
+        assertThat(lockDir.resolve("lock.write")).as("released").doesNotExist();
     }
 
     @Test
