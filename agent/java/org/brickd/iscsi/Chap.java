@@ -41,11 +41,18 @@ public record Chap(String username, String password, Optional<String> usernameIn
         return usernameIn.isPresent();
     }
 
-    /** iscsiadm passes these as single argv elements; still refuse what no target accepts. */
+    /**
+     * What open-iscsi's record can hold as the value of one line: no control character, and no
+     * blank at either end (its parser strips them, so the target would be sent another secret).
+     */
     private static void check(String field, String v) {
         if (v == null || v.isEmpty() || v.length() > MAX) {
             throw new InvalidInputException(field, v == null ? null : "(" + (v == null ? 0 : v.length()) + " chars)",
                     "must be 1.." + MAX + " characters");
+        }
+        if (!v.equals(v.strip())) {
+            throw new InvalidInputException(field, "(hidden)", "begins or ends with a blank, which open-iscsi's node"
+                    + " record drops");
         }
         for (int i = 0; i < v.length(); i++) {
             char c = v.charAt(i);

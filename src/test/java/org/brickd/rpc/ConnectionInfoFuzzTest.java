@@ -125,11 +125,12 @@ class ConnectionInfoFuzzTest {
         }
     }
 
-    /** CHAP secrets may hold any printable character (they travel as one argv element), never a control one. */
+    /** CHAP values may hold any printable character (one line of open-iscsi's record), never a control one nor edge blanks. */
     private static void chap(Chap c) {
         for (String s : new String[] {c.username(), c.password(), c.usernameIn().orElse("x"), c.passwordIn().orElse("x")}) {
-            if (s.isEmpty() || s.length() > 255 || s.chars().anyMatch(ch -> ch < 0x20 || ch == 0x7f)) {
-                throw new AssertionError("CHAP value of " + s.length() + " chars is empty, too long or has a control character");
+            if (s.isEmpty() || s.length() > 255 || s.chars().anyMatch(ch -> ch < 0x20 || ch == 0x7f) || !s.equals(s.strip())) {
+                throw new AssertionError("CHAP value of " + s.length() + " chars is empty, too long, has a control"
+                        + " character or an edge blank");
             }
         }
     }

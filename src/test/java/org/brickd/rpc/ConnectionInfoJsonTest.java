@@ -271,6 +271,11 @@ class ConnectionInfoJsonTest {
                     d.put("auth_method", "CHAP");
                     d.put("auth_username", "u");
                 }),
+                bad("data.auth_password", d -> {
+                    d.put("auth_method", "CHAP");
+                    d.put("auth_username", "u");
+                    d.put("auth_password", "secret-with-a-trailing-blank ");
+                }),
                 bad("data.auth_username_in", d -> {
                     d.put("auth_method", "CHAP");
                     d.put("auth_username", "u");
